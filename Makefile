@@ -1,0 +1,49 @@
+# trdcore: two commands from a fresh clone.
+#   make demo   set up .venv, install trdcore (+ plugins/*), run the main job
+#   make test   set up .venv, run ruff, mypy --strict, pytest and the docs build
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+
+.PHONY: setup demo test lint typecheck unit docs bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(foreach p,$(PLUGINS),-e ./$(p))
+	@touch $(STAMP)
+
+demo: setup
+	@echo "== Schemas this trdcore knows"
+	$(BIN)/trdcore schemas
+	@echo
+	@echo "== Validating the example data"
+	$(BIN)/trdcore validate examples/histories examples/catalog
+	@echo
+	@echo "== An invalid example, to show the error report (exit code 1 is expected here)"
+	@$(BIN)/trdcore validate examples/invalid; test $$? -eq 1
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest tests $(wildcard plugins/*/tests)
+
+docs: setup
+	TRDCORE_DOCS_REQUIRE_CLI=1 $(BIN)/mkdocs build --strict --quiet -d build/site
+
+test: lint typecheck unit docs
+
+bench: setup
+	$(BIN)/python benchmarks/bench_validate.py
+
+clean:
+	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,78 @@
+"""trdcore: treatment-resistant depression made computable and publishable.
+
+The public API is listed in ``__all__``. Names are imported on first use, so
+``import trdcore`` stays fast: validators, schemas and models load only when
+something asks for them.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "validate": "trdcore.validation",
+    "issues": "trdcore.validation",
+    "check_documents": "trdcore.validation",
+    "DocumentReport": "trdcore.validation",
+    "read_documents": "trdcore.documents",
+    "SourceDocument": "trdcore.documents",
+    "migrate": "trdcore.migrations",
+    "available_schemas": "trdcore.schemas",
+    "SchemaRef": "trdcore.schemas",
+    "TrdcoreError": "trdcore.exceptions",
+    "SchemaValidationError": "trdcore.exceptions",
+    "DocumentError": "trdcore.exceptions",
+    "UnknownSchemaError": "trdcore.exceptions",
+    "MigrationError": "trdcore.exceptions",
+    "Issue": "trdcore.exceptions",
+}
+
+__all__ = [
+    "DocumentError",
+    "DocumentReport",
+    "Issue",
+    "MigrationError",
+    "SchemaRef",
+    "SchemaValidationError",
+    "SourceDocument",
+    "TrdcoreError",
+    "UnknownSchemaError",
+    "__version__",
+    "available_schemas",
+    "check_documents",
+    "issues",
+    "migrate",
+    "read_documents",
+    "validate",
+]
+
+if TYPE_CHECKING:
+    from trdcore.documents import SourceDocument, read_documents
+    from trdcore.exceptions import (
+        DocumentError,
+        Issue,
+        MigrationError,
+        SchemaValidationError,
+        TrdcoreError,
+        UnknownSchemaError,
+    )
+    from trdcore.migrations import migrate
+    from trdcore.schemas import SchemaRef, available_schemas
+    from trdcore.validation import DocumentReport, check_documents, issues, validate
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trdcore' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,316 @@
+"""The ``trdcore`` command line: thin click commands over the library API.
+
+Exit codes are a contract: 0 when everything is valid, 1 when any data is
+invalid or unreadable, 2 for usage errors (unknown option, schema or
+version, missing file). A failure inside trdcore itself prints one line
+naming the problem (and the traceback only with ``TRDCORE_DEBUG=1``) and
+exits 3; a bare traceback is never the interface.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+import orjson
+
+from trdcore import __version__
+from trdcore.exceptions import TrdcoreError, UnknownSchemaError
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+_FORMATS = click.Choice(["text", "json"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="trdcore")
+def cli() -> None:
+    """trdcore: treatment-resistant depression made computable and publishable.
+
+    Validate treatment histories and catalog documents against trdcore's
+    versioned JSON Schemas. Exit codes: 0 valid, 1 invalid data, 2 usage error.
+    """
+
+
+def _usage_error(message: str) -> click.UsageError:
+    return click.UsageError(message)
+
+
+@cli.command()
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=True, path_type=Path),
+)
+@click.option(
+    "--schema",
+    "schema_spec",
+    metavar="NAME[@VERSION]",
+    help="Check every document against this schema. Default: each document's own 'schema' field.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=_FORMATS,
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Text format: print only problems and the summary."
+)
+def validate(
+    paths: tuple[Path, ...], schema_spec: str | None, output_format: str, quiet: bool
+) -> None:
+    """Check JSON, YAML and NDJSON files against trdcore's schemas.
+
+    PATHS are files (.json, .yaml/.yml, .ndjson/.jsonl) or folders, which are
+    searched for such files. NDJSON is streamed line by line; each problem
+    names the file, the line, the JSON pointer and the rule that failed.
+    """
+    from trdcore.schemas import resolve_schema
+
+    if schema_spec is not None:
+        try:
+            resolve_schema(schema_spec)
+        except UnknownSchemaError as error:
+            raise click.BadParameter(str(error), param_hint="--schema") from None
+    files = list(_expand(paths))
+    if not files:
+        raise _usage_error(
+            "no .json, .yaml, .yml, .ndjson or .jsonl files found in " + ", ".join(map(str, paths))
+        )
+    reporter: _Reporter = (
+        _JsonReporter(sys.stdout.buffer) if output_format == "json" else _TextReporter(quiet)
+    )
+    from trdcore.documents import read_documents
+    from trdcore.validation import check_documents
+
+    for file in files:
+        reporter.start_file(file)
+        for report in check_documents(read_documents(file), schema_spec):
+            reporter.document(report)
+        reporter.end_file()
+    reporter.finish()
+    sys.exit(EXIT_OK if reporter.all_valid else EXIT_INVALID)
+
+
+_DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml", ".ndjson", ".jsonl")
+
+
+def _expand(paths: tuple[Path, ...]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                found
+                for found in path.rglob("*")
+                if found.is_file() and found.suffix.lower() in _DOCUMENT_SUFFIXES
+            )
+        else:
+            yield path
+
+
+class _Reporter:
+    """Collects counts per file and overall; subclasses decide how to print."""
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.documents = 0
+        self.invalid = 0
+        self.file_documents = 0
+        self.file_invalid = 0
+        self.file: Path | None = None
+
+    @property
+    def all_valid(self) -> bool:
+        return self.invalid == 0
+
+    def start_file(self, path: Path) -> None:
+        self.file = path
+        self.files += 1
+        self.file_documents = 0
+        self.file_invalid = 0
+
+    def document(self, report: Any) -> None:
+        self.documents += 1
+        self.file_documents += 1
+        if not report.valid:
+            self.invalid += 1
+            self.file_invalid += 1
+
+    def end_file(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+class _TextReporter(_Reporter):
+    def __init__(self, quiet: bool) -> None:
+        super().__init__()
+        self.quiet = quiet
+        self.schemas: set[str] = set()
+
+    def start_file(self, path: Path) -> None:
+        super().start_file(path)
+        self.schemas = set()
+
+    def document(self, report: Any) -> None:
+        super().document(report)
+        if report.schema:
+            self.schemas.add(report.schema)
+        if report.valid:
+            return
+        where = f"{report.source}"
+        if report.error is not None:
+            click.secho(f"✗ {report.error}", fg="red")
+            return
+        line = f":{report.line}" if report.line is not None else ""
+        schema = f" ({report.schema})" if report.schema else ""
+        click.secho(f"✗ {where}{line}{schema}", fg="red")
+        for issue in report.issues:
+            position = f"line {issue.line}, " if issue.line is not None else ""
+            pointer = issue.pointer or "(document)"
+            click.echo(f"    {position}{pointer}: {issue.message} [{issue.keyword}]")
+
+    def end_file(self) -> None:
+        if self.file_invalid or self.quiet:
+            if self.file_documents > 1:
+                click.echo(
+                    f"  {self.file}: {self.file_documents - self.file_invalid:,} valid, "
+                    f"{self.file_invalid:,} invalid of {self.file_documents:,} documents"
+                )
+            return
+        schemas = ", ".join(sorted(self.schemas))
+        count = f"{self.file_documents:,} documents, " if self.file_documents > 1 else ""
+        click.secho(f"✓ {self.file} ({count}{schemas})", fg="green")
+
+    def finish(self) -> None:
+        valid = self.documents - self.invalid
+        verdict = "all valid" if self.all_valid else f"{self.invalid:,} invalid"
+        click.secho(
+            f"{self.files:,} file{'s' if self.files != 1 else ''}, "
+            f"{self.documents:,} document{'s' if self.documents != 1 else ''}: "
+            f"{valid:,} valid, {verdict}",
+            bold=True,
+            fg="green" if self.all_valid else "red",
+        )
+
+
+class _JsonReporter(_Reporter):
+    """Streams one JSON object so that memory stays flat on huge NDJSON files.
+
+    Shape: ``{"files": [{"source", "problems": [...], "documents", "valid",
+    "invalid"}], "summary": {...}, "valid": bool}``; only documents with
+    problems are listed.
+    """
+
+    def __init__(self, out: IO[bytes]) -> None:
+        super().__init__()
+        self.out = out
+        self.first_file = True
+        self.first_problem = True
+        self.out.write(b'{"files":[')
+
+    def start_file(self, path: Path) -> None:
+        super().start_file(path)
+        if not self.first_file:
+            self.out.write(b",")
+        self.first_file = False
+        self.first_problem = True
+        self.out.write(b'{"source":' + orjson.dumps(str(path)) + b',"problems":[')
+
+    def document(self, report: Any) -> None:
+        super().document(report)
+        if report.valid:
+            return
+        if not self.first_problem:
+            self.out.write(b",")
+        self.first_problem = False
+        self.out.write(orjson.dumps(report.to_json()))
+
+    def end_file(self) -> None:
+        counts = {
+            "documents": self.file_documents,
+            "valid": self.file_documents - self.file_invalid,
+            "invalid": self.file_invalid,
+        }
+        self.out.write(b"]," + orjson.dumps(counts)[1:])
+
+    def finish(self) -> None:
+        summary = {
+            "files": self.files,
+            "documents": self.documents,
+            "valid": self.documents - self.invalid,
+            "invalid": self.invalid,
+        }
+        self.out.write(
+            b'],"summary":'
+            + orjson.dumps(summary)
+            + b',"valid":'
+            + (b"true" if self.all_valid else b"false")
+            + b"}\n"
+        )
+        self.out.flush()
+
+
+@cli.command("schemas")
+@click.option("--format", "output_format", type=_FORMATS, default="text", show_default=True)
+def list_schemas(output_format: str) -> None:
+    """List the document schemas and versions this trdcore knows."""
+    from trdcore.schemas import SchemaRef, available_schemas
+
+    available = available_schemas()
+    if output_format == "json":
+        listing = {
+            name: [{"version": v, "id": SchemaRef(name, v).uri} for v in versions]
+            for name, versions in available.items()
+        }
+        click.echo(orjson.dumps(listing, option=orjson.OPT_INDENT_2).decode())
+        return
+    for name, versions in available.items():
+        click.echo(f"{name:<20} {', '.join(versions)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the CLI and turn every failure into a clear exit code."""
+    try:
+        cli.main(args=argv, prog_name="trdcore", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_USAGE if isinstance(error, click.UsageError) else EXIT_INVALID)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_USAGE)
+    except UnknownSchemaError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except TrdcoreError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    except BrokenPipeError:
+        # The reader went away (``| head``); not an error of ours.
+        sys.stderr.close()
+        sys.exit(EXIT_OK)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as error:
+        if os.environ.get("TRDCORE_DEBUG"):
+            raise
+        click.echo(
+            f"Internal error in trdcore: {type(error).__name__}: {error}\n"
+            "This is a bug; please report it. Set TRDCORE_DEBUG=1 to see the traceback.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

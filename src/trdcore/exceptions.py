@@ -1,0 +1,166 @@
+"""Every public error trdcore raises, in one module.
+
+Each class says in its docstring who sees it. Messages are written for that
+person: what was wrong, where (file, line, JSON pointer) and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "DocumentError",
+    "Issue",
+    "MigrationError",
+    "SchemaValidationError",
+    "TrdcoreError",
+    "UnknownSchemaError",
+]
+
+
+class TrdcoreError(Exception):
+    """Base of every trdcore error; callers catch this to handle them all."""
+
+
+@attrs.frozen
+class Issue:
+    """One problem in a document, precise enough to find and fix it.
+
+    ``pointer`` is an RFC 6901 JSON pointer into the document ("" is the
+    whole document); ``keyword`` is the schema keyword or cross-check that
+    failed (``required``, ``format``, ``date-order`` ...); ``schema_path`` is
+    where in the schema the rule lives; ``line`` is set when the document's
+    text position is known (YAML files, NDJSON lines).
+    """
+
+    pointer: str
+    keyword: str
+    message: str
+    schema_path: str = ""
+    line: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "pointer": self.pointer,
+            "keyword": self.keyword,
+            "message": self.message,
+        }
+        if self.schema_path:
+            data["schema_path"] = self.schema_path
+        if self.line is not None:
+            data["line"] = self.line
+        return data
+
+    def describe(self) -> str:
+        where = self.pointer or "(document)"
+        if self.line is not None:
+            where = f"line {self.line}, {where}"
+        return f"{where}: {self.message} [{self.keyword}]"
+
+
+class SchemaValidationError(TrdcoreError, ValueError):
+    """Raised to API callers and shown by the CLI when a document breaks its schema.
+
+    ``issues`` lists every problem found, most relevant first (jsonschema's
+    ``best_match``); ``best`` is that first issue.
+    """
+
+    def __init__(self, schema: str, issues: Sequence[Issue], *, source: str | None = None) -> None:
+        if not issues:
+            raise ValueError("SchemaValidationError needs at least one issue")
+        self.schema = schema
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        self.source = source
+        super().__init__(self._summary())
+
+    @property
+    def best(self) -> Issue:
+        return self.issues[0]
+
+    def _summary(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        count = len(self.issues)
+        more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+        return f"{where}not a valid {self.schema} document: {self.best.describe()}{more}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "schema": self.schema,
+            "source": self.source,
+            "issues": [issue.to_json() for issue in self.issues],
+        }
+
+
+class DocumentError(TrdcoreError, ValueError):
+    """Shown to whoever supplied a file that cannot be read as a document at all.
+
+    Malformed JSON or YAML, an empty or binary file, nesting too deep, YAML
+    aliases, duplicate keys. ``line`` and ``column`` are 1-based when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.reason = message
+        self.source = source
+        self.line = line
+        self.column = column
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = self.source or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.reason}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "line": self.line,
+            "column": self.column,
+            "message": self.reason,
+        }
+
+
+class UnknownSchemaError(TrdcoreError, LookupError):
+    """Shown to a user or caller who named a schema or schema version that does not exist.
+
+    ``available`` maps every schema name to its versions, so the message can
+    say what exists.
+    """
+
+    def __init__(self, requested: str, available: dict[str, tuple[str, ...]]) -> None:
+        self.requested = requested
+        self.available = available
+        listing = ", ".join(
+            f"{name} ({', '.join(versions)})" for name, versions in sorted(available.items())
+        )
+        super().__init__(f"unknown schema {requested!r}; available: {listing}")
+
+
+class MigrationError(TrdcoreError):
+    """Shown when a document cannot be carried forward to a newer schema version.
+
+    Names the step that failed so the data owner can fix the document or the
+    migration author the step.
+    """
+
+    def __init__(self, message: str, *, schema: str, from_version: str, to_version: str) -> None:
+        self.schema = schema
+        self.from_version = from_version
+        self.to_version = to_version
+        super().__init__(f"{schema}@{from_version} -> {to_version}: {message}")
+
+
+def issues_text(issues: Iterable[Issue]) -> str:
+    """All issues, one per line, for terminal output and exception notes."""
+    return "\n".join(f"  - {issue.describe()}" for issue in issues)

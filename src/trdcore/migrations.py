@@ -1,0 +1,159 @@
+"""Carrying documents forward from older schema versions to newer ones.
+
+A migration is a pure function ``document -> document`` registered for one
+schema and one step (``from_version`` to ``to_version``). :func:`migrate`
+follows the chain from the version a document declares to the version asked
+for (the newest by default), then re-validates the result against the target
+schema, so a faulty migration can never hand on an invalid document.
+
+trdcore has one version of each schema today, so the default registry is
+empty; the mechanism is tested with a registry of its own and is ready for
+the first breaking change (see docs/schemas/versioning.md).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from trdcore.exceptions import Issue, MigrationError, SchemaValidationError
+
+__all__ = ["Migration", "MigrationRegistry", "default_registry", "migrate"]
+
+Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
+Checker = Callable[[object, str], list[Issue]]
+
+
+@attrs.frozen
+class Migration:
+    """One step for one schema: ``upgrade`` turns a from_version document into a to_version one."""
+
+    schema: str
+    from_version: str
+    to_version: str
+    upgrade: Upgrade = attrs.field(eq=False, repr=False)
+    description: str = ""
+
+
+def _default_checker(document: object, schema: str) -> list[Issue]:
+    from trdcore.schemas import check
+
+    return check(document, schema)
+
+
+def _default_latest(schema: str) -> str:
+    from trdcore.schemas import latest_version
+
+    return latest_version(schema)
+
+
+@attrs.define
+class MigrationRegistry:
+    """Registered migration steps, at most one step out of each (schema, version)."""
+
+    check: Checker = _default_checker
+    latest: Callable[[str], str] = _default_latest
+    _steps: dict[tuple[str, str], Migration] = attrs.field(factory=dict, init=False)
+
+    def register(
+        self, schema: str, from_version: str, to_version: str, *, description: str = ""
+    ) -> Callable[[Upgrade], Upgrade]:
+        """Decorator that registers ``upgrade`` as the step out of ``schema@from_version``."""
+
+        def decorator(upgrade: Upgrade) -> Upgrade:
+            key = (schema, from_version)
+            if key in self._steps:
+                existing = self._steps[key]
+                raise ValueError(
+                    f"a migration out of {schema}@{from_version} already exists "
+                    f"(to {existing.to_version}: {existing.upgrade.__name__})"
+                )
+            self._steps[key] = Migration(
+                schema, from_version, to_version, upgrade, description or (upgrade.__doc__ or "")
+            )
+            return upgrade
+
+        return decorator
+
+    def steps(self, schema: str, from_version: str, to_version: str) -> list[Migration]:
+        """The chain of steps from one version to another; raises MigrationError if broken."""
+        chain: list[Migration] = []
+        version = from_version
+        while version != to_version:
+            step = self._steps.get((schema, version))
+            if step is None:
+                raise MigrationError(
+                    f"no migration out of version {version}",
+                    schema=schema,
+                    from_version=from_version,
+                    to_version=to_version,
+                )
+            chain.append(step)
+            version = step.to_version
+            if len(chain) > len(self._steps):
+                raise MigrationError(
+                    "the migrations form a cycle",
+                    schema=schema,
+                    from_version=from_version,
+                    to_version=to_version,
+                )
+        return chain
+
+    def migrate(
+        self,
+        document: Mapping[str, Any],
+        *,
+        schema: str | None = None,
+        to: str | None = None,
+    ) -> dict[str, Any]:
+        """A copy of ``document`` carried to ``to`` (default: newest) and re-validated.
+
+        The source version comes from the document's ``schema`` field
+        (``name@version``), or from ``schema`` given as ``name@version``. The
+        input is never modified. Raises :class:`MigrationError` when no path
+        exists and :class:`SchemaValidationError` when the result is invalid.
+        """
+        declared = schema or document.get("schema")
+        if not isinstance(declared, str) or "@" not in declared:
+            raise MigrationError(
+                "the document does not say which schema version it follows; "
+                "add a 'schema' field such as 'treatment-history@1.0.0'",
+                schema=str(declared),
+                from_version="?",
+                to_version=str(to),
+            )
+        name, from_version = declared.split("@", 1)
+        target = to or self.latest(name)
+        result = copy.deepcopy(dict(document))
+        for step in self.steps(name, from_version, target):
+            try:
+                result = step.upgrade(result)
+            except Exception as error:
+                raise MigrationError(
+                    f"step {step.upgrade.__name__} failed: {error}",
+                    schema=name,
+                    from_version=step.from_version,
+                    to_version=step.to_version,
+                ) from error
+            if "schema" in result or "schema" in document:
+                result["schema"] = f"{name}@{step.to_version}"
+        issues = self.check(result, f"{name}@{target}")
+        if issues:
+            raise SchemaValidationError(
+                f"{name}@{target}", issues, source=f"migrated from {name}@{from_version}"
+            )
+        return result
+
+
+#: The registry trdcore's own migrations are registered in.
+default_registry = MigrationRegistry()
+
+
+def migrate(
+    document: Mapping[str, Any], *, schema: str | None = None, to: str | None = None
+) -> dict[str, Any]:
+    """Carry ``document`` forward with trdcore's own migrations; see MigrationRegistry.migrate."""
+    return default_registry.migrate(document, schema=schema, to=to)

@@ -1,0 +1,136 @@
+"""Frozen attrs models of every trdcore document, built from JSON that passed its schema check.
+
+``Model.from_json(document)`` builds a model and ``model.to_json()`` gives the same document
+back, key for key. ``MODELS`` maps each document schema's name to its model class.
+"""
+
+from __future__ import annotations
+
+from trdcore.models._json import DocumentModel, JsonModel
+from trdcore.models.common import (
+    Coding,
+    DailyDose,
+    DateOrUnknown,
+    Duration,
+    LocalizedText,
+    Review,
+    ScaleScore,
+    Sourced,
+    Unknown,
+)
+from trdcore.models.content_module import (
+    ContentModule,
+    GlossaryEntry,
+    HumanReview,
+    RuleSuppression,
+    Section,
+)
+from trdcore.models.definition import (
+    AdequateDoseRule,
+    CountsAsTrial,
+    DefinitionParameters,
+    DistinctClassesRule,
+    NonResponseRule,
+    TrdDefinition,
+)
+from trdcore.models.drug import AdequateDose, Brand, ClassMembership, Drug, SourcedCoding
+from trdcore.models.evaluation import (
+    CriterionResult,
+    DimensionPoints,
+    Engine,
+    EvaluationResult,
+    InputWarning,
+    MissingData,
+    StageResult,
+    Threshold,
+    TrialAssessment,
+    TrialCounts,
+)
+from trdcore.models.history import (
+    Augmentation,
+    Course,
+    DoseOrUnknown,
+    DrugReference,
+    Episode,
+    SystemIdentifier,
+    TimedTreatment,
+    TreatmentHistory,
+    Trial,
+)
+from trdcore.models.source import Source
+from trdcore.models.staging import Dimension, DimensionOption, ScoreBand, Stage, StagingModel
+from trdcore.models.treatment import RegulatoryStatus, SourcedStatement, Treatment, TreatmentText
+
+__all__ = [
+    "MODELS",
+    "AdequateDose",
+    "AdequateDoseRule",
+    "Augmentation",
+    "Brand",
+    "ClassMembership",
+    "Coding",
+    "ContentModule",
+    "CountsAsTrial",
+    "Course",
+    "CriterionResult",
+    "DailyDose",
+    "DateOrUnknown",
+    "DefinitionParameters",
+    "Dimension",
+    "DimensionOption",
+    "DimensionPoints",
+    "DistinctClassesRule",
+    "DocumentModel",
+    "DoseOrUnknown",
+    "Drug",
+    "DrugReference",
+    "Duration",
+    "Engine",
+    "Episode",
+    "EvaluationResult",
+    "GlossaryEntry",
+    "HumanReview",
+    "InputWarning",
+    "JsonModel",
+    "LocalizedText",
+    "MissingData",
+    "NonResponseRule",
+    "RegulatoryStatus",
+    "Review",
+    "RuleSuppression",
+    "ScaleScore",
+    "ScoreBand",
+    "Section",
+    "Source",
+    "Sourced",
+    "SourcedCoding",
+    "SourcedStatement",
+    "Stage",
+    "StageResult",
+    "StagingModel",
+    "SystemIdentifier",
+    "Threshold",
+    "TimedTreatment",
+    "TrdDefinition",
+    "Treatment",
+    "TreatmentHistory",
+    "TreatmentText",
+    "Trial",
+    "TrialAssessment",
+    "TrialCounts",
+    "Unknown",
+]
+
+MODELS: dict[str, type[DocumentModel]] = {
+    model.SCHEMA_NAME: model
+    for model in (
+        ContentModule,
+        Drug,
+        EvaluationResult,
+        Source,
+        StagingModel,
+        TrdDefinition,
+        Treatment,
+        TreatmentHistory,
+    )
+}

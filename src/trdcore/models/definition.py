@@ -1,0 +1,115 @@
+"""Definitions of treatment-resistant depression, written as sourced parameters, not code.
+
+Every point on which published definitions disagree (how many trials, how long, what counts
+as non-response...) is a parameter here, so one engine can evaluate them all.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal, TypeAlias
+
+import attrs
+
+from trdcore.models._json import JSON_KEY, DocumentModel, JsonModel
+from trdcore.models.common import Review, Scale, Sourced, Status, Verification
+
+__all__ = [
+    "AdequateDoseRule",
+    "CountsAsTrial",
+    "DefinitionParameters",
+    "DistinctClassesRule",
+    "NonResponseRule",
+    "TrdDefinition",
+]
+
+EpisodeScope: TypeAlias = Literal["current-episode", "lifetime"]
+MissingDataPolicy: TypeAlias = Literal["indeterminate", "not-counted"]
+
+
+@attrs.frozen(kw_only=True)
+class DistinctClassesRule(JsonModel):
+    """Whether failed trials must come from different drug classes, and under which taxonomy."""
+
+    required: bool
+    taxonomy: Literal["who-atc", "pharmacological"] | None = None
+    min_classes: int | None = None
+    sources: tuple[str, ...]
+    verification: Verification
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AdequateDoseRule(JsonModel):
+    """How dose adequacy is judged: against a catalog dosing scheme, or by the clinician."""
+
+    method: Literal["dose-scheme", "clinician-judgment"]
+    scheme: str | None = None
+    sources: tuple[str, ...]
+    verification: Verification
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NonResponseRule(JsonModel):
+    """What counts as non-response: too little improvement on a scale, or the recorded outcome.
+
+    ``inclusive`` says whether improvement exactly at the threshold still counts (at most 25%)
+    or must fall strictly below it (less than 50%).
+    """
+
+    method: Literal["percent-improvement", "recorded-outcome"]
+    max_improvement_percent: float | None = None
+    inclusive: bool | None = None
+    scales: tuple[Scale, ...] | None = None
+    partial_response_counts: bool | None = None
+    sources: tuple[str, ...]
+    verification: Verification
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CountsAsTrial(JsonModel):
+    """Which kinds of treatment count towards the number of failed trials."""
+
+    antidepressant: bool
+    augmentation: bool
+    psychotherapy: bool
+    ect: bool
+    other_neurostimulation: bool = attrs.field(metadata={JSON_KEY: "other-neurostimulation"})
+    sources: tuple[str, ...]
+    verification: Verification
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DefinitionParameters(JsonModel):
+    """Every parameter of a definition, each with its sources and how well it is established."""
+
+    min_failed_trials: Sourced[int]
+    distinct_classes: DistinctClassesRule
+    min_trial_weeks: Sourced[float]
+    early_stop_weeks: Sourced[float] | None = None
+    adequate_dose: AdequateDoseRule
+    non_response: NonResponseRule
+    counts_as_trial: CountsAsTrial
+    episode_scope: Sourced[EpisodeScope]
+    adherence_required: Sourced[bool]
+    intolerance_counts_as_failure: Sourced[bool]
+    missing_data: MissingDataPolicy
+
+
+@attrs.frozen(kw_only=True)
+class TrdDefinition(DocumentModel):
+    """A named, versioned definition of treatment-resistant depression that can be evaluated."""
+
+    SCHEMA_NAME: ClassVar[str] = "trd-definition"
+
+    schema: Literal["trd-definition@1.0.0"] | None = None
+    id: str
+    version: str
+    status: Status
+    title: str
+    summary: str
+    parameters: DefinitionParameters
+    review: Review | None = None
+    sources: tuple[str, ...]

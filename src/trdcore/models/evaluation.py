@@ -1,0 +1,153 @@
+"""The verdict of one TRD definition on one treatment history, with what it rests on.
+
+A result carries the exact definition and catalog versions, the as-of date, each trial's
+criteria with thresholds and sources, and what was missing, so it can be defended and
+reproduced later.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import ClassVar, Literal, TypeAlias
+
+import attrs
+
+from trdcore.models._json import DocumentModel, JsonModel
+from trdcore.models.common import Verification
+
+__all__ = [
+    "CriterionResult",
+    "DimensionPoints",
+    "Engine",
+    "EvaluationResult",
+    "InputWarning",
+    "MissingData",
+    "StageResult",
+    "Threshold",
+    "TrialAssessment",
+    "TrialCounts",
+]
+
+TreatmentKind: TypeAlias = Literal[
+    "antidepressant", "augmentation", "psychotherapy", "ect", "other-neurostimulation"
+]
+Criterion: TypeAlias = Literal[
+    "dose", "duration", "non-response", "adherence", "intolerance", "episode", "kind"
+]
+
+
+@attrs.frozen(kw_only=True)
+class Threshold(JsonModel):
+    """A threshold the verdict relied on (say, 6 weeks), with its sources and verification."""
+
+    parameter: str
+    value: float | str | bool
+    unit: str | None = None
+    sources: tuple[str, ...]
+    verification: Verification
+
+
+@attrs.frozen(kw_only=True)
+class CriterionResult(JsonModel):
+    """How one trial fared on one criterion (dose, duration, non-response...) and why."""
+
+    criterion: Criterion
+    result: Literal["pass", "fail", "unknown", "not-applicable"]
+    detail: str
+    threshold: Threshold | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TrialAssessment(JsonModel):
+    """The judgement on one trial or course of the history, which ``pointer`` locates.
+
+    ``counted`` is True for an adequate failed trial, False for not, and None (JSON null,
+    always written) when the data cannot tell.
+    """
+
+    pointer: str
+    trial_id: str | None = None
+    kind: TreatmentKind
+    drug: str | None = None
+    drug_input: str | None = None
+    classes: tuple[str, ...] | None = None
+    counted: bool | None
+    criteria: tuple[CriterionResult, ...]
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class TrialCounts(JsonModel):
+    """The totals the definition's thresholds are compared with."""
+
+    adequate_failed_trials: int
+    possible_failed_trials: int | None = None
+    distinct_classes: int
+
+
+@attrs.frozen(kw_only=True)
+class MissingData(JsonModel):
+    """Data that could change the verdict but is not in the history, located by JSON pointer."""
+
+    pointer: str
+    what: str
+
+
+@attrs.frozen(kw_only=True)
+class InputWarning(JsonModel):
+    """Something odd in the input that did not stop the evaluation (not a Python warning)."""
+
+    code: str
+    message: str
+    pointer: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DimensionPoints(JsonModel):
+    """Points awarded on one dimension of a points staging model, with the reason."""
+
+    dimension: str
+    points: float
+    detail: str
+
+
+@attrs.frozen(kw_only=True)
+class StageResult(JsonModel):
+    """The stage one staging model assigns, or why it could not assign one."""
+
+    model: str
+    status: Literal["staged", "indeterminate"]
+    stage: str | None = None
+    score: float | None = None
+    points: tuple[DimensionPoints, ...] | None = None
+    missing: tuple[str, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Engine(JsonModel):
+    """The software and version that produced a result, needed to reproduce it."""
+
+    name: Literal["trdcore"]
+    version: str
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationResult(DocumentModel):
+    """Whether a history meets a TRD definition (met, not met, indeterminate) and why."""
+
+    SCHEMA_NAME: ClassVar[str] = "evaluation-result"
+
+    schema: Literal["evaluation-result@1.0.0"] | None = None
+    history_id: str | None = None
+    definition: str
+    catalog_version: str
+    as_of: datetime.date
+    status: Literal["met", "not_met", "indeterminate"]
+    explanation: str | None = None
+    trials: tuple[TrialAssessment, ...]
+    counts: TrialCounts
+    missing: tuple[MissingData, ...]
+    thresholds: tuple[Threshold, ...] | None = None
+    warnings: tuple[InputWarning, ...]
+    stages: tuple[StageResult, ...] | None = None
+    engine: Engine

@@ -1,0 +1,151 @@
+"""One person's current depressive episode and every treatment tried in it.
+
+This is the input the TRD definitions are evaluated against. Absent fields are ``None`` (not
+recorded); ``"unknown"`` is kept apart from them because a definition may treat "asked, not
+known" differently from "never asked".
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal, TypeAlias
+
+import attrs
+
+from trdcore.models._json import DocumentModel, JsonModel
+from trdcore.models.common import Coding, DailyDose, DateOrUnknown, Duration, ScaleScore, Unknown
+
+__all__ = [
+    "Augmentation",
+    "Course",
+    "DoseOrUnknown",
+    "DrugReference",
+    "Episode",
+    "SystemIdentifier",
+    "TimedTreatment",
+    "TreatmentHistory",
+    "Trial",
+]
+
+DoseOrUnknown: TypeAlias = DailyDose | Unknown
+Severity: TypeAlias = Literal[
+    "mild",
+    "moderate",
+    "severe-without-psychotic-features",
+    "severe-with-psychotic-features",
+    "unknown",
+]
+Adherence: TypeAlias = Literal["full", "partial", "poor", "unknown"]
+Outcome: TypeAlias = Literal[
+    "remission", "response", "partial-response", "non-response", "intolerance", "unknown"
+]
+ReasonStopped: TypeAlias = Literal[
+    "not-effective",
+    "side-effects",
+    "remission",
+    "patient-preference",
+    "cost-or-access",
+    "switched-by-clinician",
+    "other",
+    "unknown",
+]
+CourseKind: TypeAlias = Literal["ect", "rtms", "psychotherapy", "vns", "other"]
+
+
+@attrs.frozen(kw_only=True)
+class SystemIdentifier(JsonModel):
+    """The person's identifier in another system (a record number), with that system's URI."""
+
+    system: str
+    value: str
+
+
+@attrs.frozen(kw_only=True)
+class Episode(JsonModel):
+    """The current major depressive episode: only trials within it count for most definitions."""
+
+    start_date: DateOrUnknown
+    severity: Severity | None = None
+    diagnoses: tuple[Coding, ...] | None = None
+    scores: tuple[ScaleScore, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DrugReference(JsonModel):
+    """A drug as the source recorded it: a name, codes (RxNorm, ATC), or both.
+
+    Matching it to a catalog drug is the evaluation's job, so the raw wording is kept.
+    """
+
+    name: str | None = None
+    codings: tuple[Coding, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TimedTreatment(JsonModel):
+    """When a treatment ran: start and end dates, or a duration when the dates are not known.
+
+    ``ongoing`` true means it had not ended when it was recorded.
+    """
+
+    start_date: DateOrUnknown | None = None
+    end_date: DateOrUnknown | None = None
+    ongoing: bool | None = None
+    duration: Duration | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Augmentation(TimedTreatment):
+    """An agent added to an antidepressant trial (aripiprazole, lithium...) with its own dose."""
+
+    drug: DrugReference
+    daily_dose: DoseOrUnknown | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Trial(TimedTreatment):
+    """One antidepressant trial: a drug at a daily dose for a period, and how it went.
+
+    ``daily_dose`` is the highest dose taken for a sustained period, which is what dose
+    adequacy is judged on.
+    """
+
+    id: str | None = None
+    drug: DrugReference
+    daily_dose: DoseOrUnknown | None = None
+    adherence: Adherence | None = None
+    outcome: Outcome | None = None
+    baseline_score: ScaleScore | None = None
+    end_score: ScaleScore | None = None
+    reason_stopped: ReasonStopped | None = None
+    augmentation: tuple[Augmentation, ...] | None = None
+    notes: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Course(TimedTreatment):
+    """A non-drug treatment course (ECT, rTMS, psychotherapy, VNS), which some definitions count."""
+
+    id: str | None = None
+    kind: CourseKind
+    name: str | None = None
+    codings: tuple[Coding, ...] | None = None
+    sessions: int | None = None
+    outcome: Outcome | None = None
+    baseline_score: ScaleScore | None = None
+    end_score: ScaleScore | None = None
+    notes: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TreatmentHistory(DocumentModel):
+    """A treatment-history document: the episode, its antidepressant trials and other courses."""
+
+    SCHEMA_NAME: ClassVar[str] = "treatment-history"
+
+    schema: Literal["treatment-history@1.0.0"] | None = None
+    id: str | None = None
+    identifiers: tuple[SystemIdentifier, ...] | None = None
+    episode: Episode
+    trials: tuple[Trial, ...]
+    courses: tuple[Course, ...] | None = None
+    notes: str | None = None

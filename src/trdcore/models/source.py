@@ -1,0 +1,53 @@
+"""Citations that content and definitions point to by id."""
+
+from __future__ import annotations
+
+import datetime
+from typing import ClassVar, Literal, TypeAlias
+
+import attrs
+
+from trdcore.models._json import DocumentModel
+
+__all__ = ["Source"]
+
+SourceKind: TypeAlias = Literal[
+    "guideline",
+    "label",
+    "paper",
+    "review",
+    "consensus",
+    "payer-policy",
+    "dataset",
+    "code-list",
+    "web-page",
+    "book",
+]
+Reliability: TypeAlias = Literal["primary", "secondary", "tertiary"]
+
+
+@attrs.frozen(kw_only=True)
+class Source(DocumentModel):
+    """A guideline, label, paper, policy or code list that a clinical statement rests on.
+
+    It always has at least one way to find it (DOI, PMID, PMCID or URL), and ``reliability``
+    says whether it was read first-hand (primary) or through a summary.
+    """
+
+    SCHEMA_NAME: ClassVar[str] = "source"
+
+    schema: Literal["source@1.0.0"] | None = None
+    id: str
+    title: str
+    authors: tuple[str, ...] | None = None
+    container: str | None = None
+    year: int
+    published: datetime.date | None = None
+    kind: SourceKind
+    reliability: Reliability
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    url: str | None = None
+    accessed: datetime.date | None = None
+    note: str | None = None

@@ -1,0 +1,164 @@
+"""The validation API: a document in, a model or one error listing every problem out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from trdcore.crosschecks import crosscheck
+from trdcore.documents import SourceDocument
+from trdcore.exceptions import DocumentError, Issue, SchemaValidationError, UnknownSchemaError
+from trdcore.schemas import (
+    SchemaRef,
+    available_schemas,
+    check,
+    resolve_schema,
+    schema_for_document,
+)
+
+__all__ = ["DocumentReport", "check_documents", "issues", "validate"]
+
+
+def _target(document: object, schema: str | SchemaRef | None) -> SchemaRef:
+    if schema is not None:
+        return resolve_schema(schema)
+    declared = schema_for_document(document)
+    if declared is None:
+        raise UnknownSchemaError(
+            "(none: the document has no 'schema' field; pass schema='NAME[@VERSION]')",
+            available_schemas(),
+        )
+    return declared
+
+
+def issues(document: object, schema: str | SchemaRef | None = None) -> list[Issue]:
+    """Every problem with ``document`` (schema first, then cross-field checks); empty if valid.
+
+    ``schema`` is ``name`` or ``name@version``; when omitted, the document's
+    own ``schema`` field decides.
+    """
+    ref = _target(document, schema)
+    found = check(document, ref)
+    if not found and isinstance(document, Mapping):
+        found = crosscheck(document, ref.name)
+    return found
+
+
+def validate(
+    document: object, schema: str | SchemaRef | None = None, *, source: str | None = None
+) -> Any:
+    """Check ``document`` and return it as a frozen model.
+
+    Raises :class:`SchemaValidationError` listing every problem (JSON pointer,
+    keyword, message; the most relevant first) or :class:`UnknownSchemaError`
+    when the schema named does not exist. A document of an older schema
+    version is carried forward with :mod:`trdcore.migrations` first.
+    """
+    ref = _target(document, schema)
+    found = issues(document, ref)
+    if found:
+        raise SchemaValidationError(str(ref), found, source=source)
+    from trdcore.migrations import migrate
+    from trdcore.models import MODELS
+
+    assert isinstance(document, Mapping)  # every document schema is an object
+    newest = available_schemas()[ref.name][-1]
+    if ref.version != newest:
+        document = migrate(document, schema=str(ref), to=newest)
+    return MODELS[ref.name].from_json(document)
+
+
+@attrs.frozen
+class DocumentReport:
+    """The outcome of checking one document read from a file.
+
+    ``schema`` is None when it could not be determined; ``error`` is set when
+    the document could not be read at all, ``issues`` when it was read but is
+    invalid. Issue lines are filled in where the format keeps positions.
+    """
+
+    source: str
+    index: int
+    line: int | None
+    schema: str | None
+    issues: tuple[Issue, ...] = ()
+    error: DocumentError | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.error is None and not self.issues
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "source": self.source,
+            "index": self.index,
+            "line": self.line,
+            "schema": self.schema,
+            "valid": self.valid,
+        }
+        if self.error is not None:
+            data["error"] = self.error.to_json()
+        if self.issues:
+            data["issues"] = [issue.to_json() for issue in self.issues]
+        return data
+
+
+def check_documents(
+    documents: Iterable[SourceDocument], schema: str | SchemaRef | None = None
+) -> Iterator[DocumentReport]:
+    """Check a stream of read documents lazily, one report per document.
+
+    With ``schema`` every document is checked against it; otherwise each
+    document's own ``schema`` field decides, and a document without one is
+    reported as invalid with a message saying how to name its schema.
+    """
+    fixed = resolve_schema(schema) if schema is not None else None
+    refs: dict[str, SchemaRef] = {}
+    for document in documents:
+        if document.error is not None:
+            yield DocumentReport(
+                document.source, document.index, document.line, None, error=document.error
+            )
+            continue
+        data = document.data
+        ref = fixed
+        if ref is None:
+            declared = data.get("schema") if isinstance(data, Mapping) else None
+            if not isinstance(declared, str):
+                yield DocumentReport(
+                    document.source,
+                    document.index,
+                    document.line,
+                    None,
+                    issues=(_NO_SCHEMA,),
+                )
+                continue
+            ref = refs.get(declared)
+            if ref is None:
+                try:
+                    ref = refs[declared] = resolve_schema(declared)
+                except UnknownSchemaError as error:
+                    issue = Issue("/schema", "schema", str(error), line=document.line_of("/schema"))
+                    yield DocumentReport(
+                        document.source, document.index, document.line, None, issues=(issue,)
+                    )
+                    continue
+        found = issues(data, ref)
+        if found:
+            found = [
+                attrs.evolve(issue, line=document.line_of(issue.pointer) or document.line)
+                for issue in found
+            ]
+        yield DocumentReport(
+            document.source, document.index, document.line, str(ref), issues=tuple(found)
+        )
+
+
+_NO_SCHEMA = Issue(
+    "",
+    "schema",
+    "the document does not say which schema it follows: add a 'schema' field "
+    "(for example 'treatment-history@1.0.0') or pass --schema NAME[@VERSION]",
+)
