@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from datetime import date
-from importlib.resources import files
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
+# The one registry trdcore validates with, so references resolve exactly as they do there.
+from trdcore.schemas import _registry as packaged_registry
 from trdcore.schemas import available_schemas, load_schema
 
 # Keywords that only annotate; a $ref with nothing else beside it can be replaced outright.
@@ -43,19 +45,6 @@ _MAX_GENERATED_ITEMS = 3
 _ECMA_SAFE = st.characters(codec="utf-8", exclude_characters="\r\u2028\u2029\ufeff")
 
 
-@functools.cache
-def _registry() -> Registry[Any]:
-    root = files("trdcore") / "schemas"
-    resources = [
-        Resource.from_contents(json.loads(entry.read_text("utf-8")))
-        for folder in root.iterdir()
-        if folder.is_dir()
-        for entry in folder.iterdir()
-        if entry.name.endswith(".schema.json")
-    ]
-    return (resources @ Registry()).crawl()
-
-
 def _inline(node: Any, resolver: Any) -> Any:
     if isinstance(node, list):
         return [_inline(item, resolver) for item in node]
@@ -74,7 +63,7 @@ def _inline(node: Any, resolver: Any) -> Any:
 def self_contained_schema(name: str) -> dict[str, Any]:
     """The newest ``name`` schema with every reference inlined (shared; do not mutate)."""
     schema = load_schema(name)
-    resolver = _registry().resolver(base_uri=schema["$id"])
+    resolver = packaged_registry().resolver(base_uri=schema["$id"])
     inlined = _inline({k: v for k, v in schema.items() if k not in _DROPPED}, resolver)
     assert isinstance(inlined, dict)
     return inlined
@@ -125,7 +114,7 @@ def _fast_patterns() -> dict[str, st.SearchStrategy[str]]:
 
     ``st.from_regex`` tracks groups as it draws, which made these patterns most of the run time.
     """
-    common = _registry().contents("https://trdcore.org/schemas/common/1.0.0.schema.json")
+    common = packaged_registry().contents("https://trdcore.org/schemas/common/1.0.0.schema.json")
     patterns = {name: common["$defs"][name]["pattern"] for name in ("identifier", "semver")}
     slug = st.lists(
         st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8),
@@ -189,17 +178,24 @@ def _canonical_json(value: Any) -> str:
 def _objects(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """Required properties, a random choice of optional ones, then what conditions demand.
 
-    Conditions in trdcore's schemas only ever require more properties: ``anyOf`` branches of
-    ``required`` (at least one way to find a source) and ``if``/``then`` (a dose scheme
-    needs its scheme), so the missing properties are drawn and added.
+    trdcore's object conditions are ``anyOf`` branches of ``required`` (at least one way to find
+    a source) and ``if``/``then`` whose ``then`` requires more properties (a dose scheme needs
+    its scheme) or narrows some (a PHQ-9 total is at most 27). Missing properties are drawn and
+    added; narrowed ones are drawn again from the property's schema with ``then``'s keywords
+    laid over it, which holds while ``then`` only tightens bounds.
     """
-    properties = {key: values(value) for key, value in schema.get("properties", {}).items()}
+    property_schemas: dict[str, Any] = schema.get("properties", {})
+    properties = {key: values(value) for key, value in property_schemas.items()}
     required: list[str] = schema.get("required", [])
     optional = [key for key in properties if key not in required]
     either = schema.get("anyOf", [])
-    conditions = [schema, *schema.get("allOf", [])]
     if any(set(branch) != {"required"} for branch in either):
         raise NotImplementedError(f"object anyOf beyond 'required' branches: {either!r}")
+    conditions = [
+        _Condition.of(condition, property_schemas)
+        for condition in [schema, *schema.get("allOf", [])]
+        if "if" in condition
+    ]
 
     @st.composite
     def objects(draw: st.DrawFn) -> dict[str, Any]:
@@ -208,7 +204,7 @@ def _objects(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
             if draw(st.booleans()):
                 document[key] = draw(properties[key])
 
-        def add(keys: list[str]) -> None:
+        def add(keys: list[str] | tuple[str, ...]) -> None:
             for key in keys:
                 if key not in document:
                     document[key] = draw(properties[key])
@@ -216,8 +212,34 @@ def _objects(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
         if either and not any(set(branch["required"]) <= set(document) for branch in either):
             add(draw(st.sampled_from(either))["required"])
         for condition in conditions:
-            if "if" in condition and Draft202012Validator(condition["if"]).is_valid(document):
-                add(condition["then"].get("required", []))
+            if condition.applies(document):
+                add(condition.required)
+                for key, narrowed in condition.narrowed.items():
+                    if key in document:
+                        document[key] = draw(narrowed)
         return document
 
     return objects()
+
+
+@attrs.frozen
+class _Condition:
+    """An ``if``/``then`` of an object schema, ready to apply to a drawn object."""
+
+    applies: Callable[[Any], bool]
+    required: tuple[str, ...]
+    narrowed: dict[str, st.SearchStrategy[Any]]
+
+    @classmethod
+    def of(cls, condition: dict[str, Any], property_schemas: dict[str, Any]) -> _Condition:
+        then = condition["then"]
+        if not set(then) <= {"required", "properties"}:
+            raise NotImplementedError(f"'then' beyond required and properties: {then!r}")
+        return cls(
+            applies=Draft202012Validator(condition["if"]).is_valid,
+            required=tuple(then.get("required", ())),
+            narrowed={
+                key: values({**property_schemas[key], **narrowing})
+                for key, narrowing in then.get("properties", {}).items()
+            },
+        )

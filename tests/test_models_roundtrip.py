@@ -10,8 +10,8 @@ import attrs
 import pytest
 from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
-from strategies import document_names, documents
 
+from strategies import document_names, documents
 from trdcore.models import (
     MODELS,
     DailyDose,
@@ -31,7 +31,7 @@ def exact_json(document: Any) -> str:
 def test_every_document_schema_has_a_model() -> None:
     assert sorted(MODELS) == sorted(available_schemas())
     for name, model in MODELS.items():
-        assert model.SCHEMA_NAME == name
+        assert name == model.SCHEMA_NAME
 
 
 @pytest.mark.parametrize("name", document_names())

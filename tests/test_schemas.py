@@ -73,6 +73,20 @@ def test_document_schemas_pin_their_own_schema_field(path: Path) -> None:
     assert schema["properties"]["schema"]["const"] == f"{path.parent.name}@{version}"
 
 
+def _formats(node: object) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["format"]} if isinstance(node.get("format"), str) else set()
+        return found.union(*(_formats(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_formats(value) for value in node))
+    return set()
+
+
+def test_every_format_used_is_asserted_not_just_annotated() -> None:
+    used = set().union(*(_formats(json.loads(path.read_text())) for path in SCHEMA_FILES))
+    assert used <= set(schemas.ASSERTED_FORMATS)
+
+
 def test_unknown_uris_are_never_retrieved() -> None:
     resolver = schemas._registry().resolver()
     with pytest.raises(Unresolvable):
@@ -112,7 +126,7 @@ def _example_documents() -> list[tuple[str, object]]:
     ):
         for document in read_documents(path):
             assert document.error is None, document.error
-            found.append((f"{path.name}#{document.index}", document.data))
+            found.append((f"{path.name}#{document.position}", document.data))
     return found
 
 

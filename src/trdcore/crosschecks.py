@@ -13,13 +13,18 @@ from typing import Any
 
 from trdcore.exceptions import Issue
 
-__all__ = ["crosscheck"]
+__all__ = ["crosscheck", "crosscheck_for"]
 
 
 def crosscheck(document: Mapping[str, Any], schema_name: str) -> list[Issue]:
     """Cross-field problems in a document that already passed its schema."""
     check = _CHECKS.get(schema_name)
     return check(document) if check else []
+
+
+def crosscheck_for(schema_name: str) -> Callable[[Mapping[str, Any]], list[Issue]] | None:
+    """The cross-field check of a schema, if it has one (for loops that call it often)."""
+    return _CHECKS.get(schema_name)
 
 
 # These run on every document of a batch, so they are written for speed:

@@ -29,10 +29,12 @@ import attrs
 from trdcore.exceptions import Issue, UnknownSchemaError
 
 __all__ = [
+    "ASSERTED_FORMATS",
     "SCHEMA_BASE_URI",
     "SchemaRef",
     "available_schemas",
     "check",
+    "fast_validator",
     "is_valid",
     "latest_version",
     "load_schema",
@@ -44,6 +46,9 @@ SCHEMA_BASE_URI = "https://trdcore.org/schemas/"
 _REF_PATTERN = re.compile(r"^(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)(?:@(?P<version>\d+\.\d+\.\d+))?$")
 # Schemas that are building blocks, never documents of their own.
 _FRAGMENT_SCHEMAS = frozenset({"common"})
+#: Formats the schemas use, asserted by both engines (a test keeps this list complete).
+#: Only these are loaded: jsonschema's optional format libraries cost seconds to import.
+ASSERTED_FORMATS = ("date",)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -57,8 +62,14 @@ class SchemaRef:
     name: str
     version: str
 
-    def __str__(self) -> str:
+    text: str = attrs.field(init=False, eq=False, repr=False)
+
+    @text.default
+    def _text(self) -> str:
         return f"{self.name}@{self.version}"
+
+    def __str__(self) -> str:
+        return self.text
 
     @property
     def uri(self) -> str:
@@ -167,17 +178,25 @@ def _registry() -> Any:
 
 @functools.cache
 def _detailed_validator(ref: SchemaRef) -> Any:
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, FormatChecker
 
     return Draft202012Validator(
         load_schema(ref),
         registry=_registry(),
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        format_checker=FormatChecker(formats=ASSERTED_FORMATS),
     )
 
 
 def _refuse_retrieval(uri: str) -> Any:
     raise ValueError(f"trdcore never retrieves schemas over the network ({uri})")
+
+
+def fast_validator(ref: SchemaRef) -> Any:
+    """The compiled (jsonschema-rs) validator for a schema: ``is_valid`` gives the verdict only.
+
+    For loops over many documents; :func:`check` gives the full report.
+    """
+    return _fast_validator(ref)
 
 
 @functools.cache

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
-from trdcore.crosschecks import crosscheck
+from trdcore.crosschecks import crosscheck, crosscheck_for
 from trdcore.documents import SourceDocument
 from trdcore.exceptions import DocumentError, Issue, SchemaValidationError, UnknownSchemaError
 from trdcore.schemas import (
     SchemaRef,
     available_schemas,
     check,
+    fast_validator,
     resolve_schema,
     schema_for_document,
 )
@@ -70,17 +71,17 @@ def validate(
     return MODELS[ref.name].from_json(document)
 
 
-@attrs.frozen
-class DocumentReport:
+class DocumentReport(NamedTuple):
     """The outcome of checking one document read from a file.
 
     ``schema`` is None when it could not be determined; ``error`` is set when
     the document could not be read at all, ``issues`` when it was read but is
-    invalid. Issue lines are filled in where the format keeps positions.
+    invalid. Issue lines are filled in where the format keeps positions. (A
+    named tuple: batch validation makes one per document.)
     """
 
     source: str
-    index: int
+    position: int
     line: int | None
     schema: str | None
     issues: tuple[Issue, ...] = ()
@@ -93,7 +94,7 @@ class DocumentReport:
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "source": self.source,
-            "index": self.index,
+            "position": self.position,
             "line": self.line,
             "schema": self.schema,
             "valid": self.valid,
@@ -113,46 +114,53 @@ def check_documents(
     With ``schema`` every document is checked against it; otherwise each
     document's own ``schema`` field decides, and a document without one is
     reported as invalid with a message saying how to name its schema.
+
+    This is the hot loop of batch validation: the compiled validator gives
+    the verdict, and only a document that fails (or has cross-field checks
+    to run) goes through the slower paths.
     """
     fixed = resolve_schema(schema) if schema is not None else None
-    refs: dict[str, SchemaRef] = {}
+    # declared schema text -> (ref, compiled verdict, cross-field check)
+    plans: dict[str | None, tuple[SchemaRef, Any, Any]] = {}
     for document in documents:
         if document.error is not None:
             yield DocumentReport(
-                document.source, document.index, document.line, None, error=document.error
+                document.source, document.position, document.line, None, error=document.error
             )
             continue
         data = document.data
-        ref = fixed
-        if ref is None:
-            declared = data.get("schema") if isinstance(data, Mapping) else None
-            if not isinstance(declared, str):
+        declared = data.get("schema") if type(data) is dict else None
+        key = None if fixed is not None else declared
+        plan = plans.get(key)
+        if plan is None:
+            if fixed is not None:
+                ref = fixed
+            elif not isinstance(declared, str):
                 yield DocumentReport(
-                    document.source,
-                    document.index,
-                    document.line,
-                    None,
-                    issues=(_NO_SCHEMA,),
+                    document.source, document.position, document.line, None, issues=(_NO_SCHEMA,)
                 )
                 continue
-            ref = refs.get(declared)
-            if ref is None:
+            else:
                 try:
-                    ref = refs[declared] = resolve_schema(declared)
+                    ref = resolve_schema(declared)
                 except UnknownSchemaError as error:
                     issue = Issue("/schema", "schema", str(error), line=document.line_of("/schema"))
                     yield DocumentReport(
-                        document.source, document.index, document.line, None, issues=(issue,)
+                        document.source, document.position, document.line, None, issues=(issue,)
                     )
                     continue
+            plan = plans[key] = (ref, fast_validator(ref), crosscheck_for(ref.name))
+        ref, verdict, cross = plan
+        if verdict.is_valid(data) and (cross is None or not (found := cross(data))):
+            yield DocumentReport(document.source, document.position, document.line, ref.text)
+            continue
         found = issues(data, ref)
-        if found:
-            found = [
-                attrs.evolve(issue, line=document.line_of(issue.pointer) or document.line)
-                for issue in found
-            ]
+        found = [
+            attrs.evolve(issue, line=document.line_of(issue.pointer) or document.line)
+            for issue in found
+        ]
         yield DocumentReport(
-            document.source, document.index, document.line, str(ref), issues=tuple(found)
+            document.source, document.position, document.line, ref.text, issues=tuple(found)
         )
 
 

@@ -65,6 +65,8 @@ class DocumentModel(JsonModel):
 
 @attrs.frozen
 class _Field:
+    """One model field as its JSON property: where it goes and how its value is read."""
+
     name: str
     argument: str
     key: str
@@ -135,9 +137,11 @@ def _decoder(hint: Any, where: str) -> _Decoder | None:
 def _union_decoder(members: tuple[Any, ...], where: str) -> _Decoder | None:
     """Choose a member by the JSON value's own kind: "unknown" | date, DailyDose | "unknown"."""
     literals = {
-        value for member in members if typing.get_origin(member) is Literal
+        value
+        for member in members
+        if typing.get_origin(member) is Literal
         for value in typing.get_args(member)
-    }  # fmt: skip
+    }
     by_kind: dict[type, _Decoder] = {}
     for member in members:
         decode = _decoder(member, where)
