@@ -38,7 +38,7 @@ unit: setup
 	$(BIN)/pytest tests $(wildcard plugins/*/tests)
 
 docs: setup
-	TRDCORE_DOCS_REQUIRE_CLI=1 $(BIN)/mkdocs build --strict --quiet -d build/site
+	NO_MKDOCS_2_WARNING=1 TRDCORE_DOCS_REQUIRE_CLI=1 $(BIN)/mkdocs build --strict --quiet -d build/site
 
 test: lint typecheck unit docs
 

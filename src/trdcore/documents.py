@@ -394,18 +394,19 @@ def read_ndjson(stream: IO[bytes], *, source: str = "<stdin>") -> Iterator[Sourc
             )
             index += 1
             continue
-        if not raw.strip():
+        if raw.isspace():
             continue
         try:
-            if b"\x00" in raw:
-                raise DocumentError(
-                    "binary content (NUL byte), not JSON text", source=source, line=number
-                )
             data = parse_json(raw, source=source, line=number)
         except DocumentError as error:
-            yield SourceDocument(source=source, position=index, line=number, error=error)
+            failure = error
+            if b"\x00" in raw:
+                failure = DocumentError(
+                    "binary content (NUL byte), not JSON text", source=source, line=number
+                )
+            yield SourceDocument(source, index, number, None, failure)
         else:
-            yield SourceDocument(source=source, position=index, line=number, data=data)
+            yield SourceDocument(source, index, number, data)
         index += 1
 
 
