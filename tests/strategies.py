@@ -22,9 +22,10 @@ import attrs
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-# The one registry trdcore validates with, so references resolve exactly as they do there.
-from trdcore.schemas import _registry as packaged_registry
 from trdcore.schemas import available_schemas, load_schema
+
+# The one registry trdcore validates with, so references resolve exactly as they do there.
+from trdcore.schemas import registry as packaged_registry
 
 # Keywords that only annotate; a $ref with nothing else beside it can be replaced outright.
 _ANNOTATIONS = frozenset({"description", "title", "$comment"})

@@ -59,7 +59,7 @@ def test_schema_declares_draft_2020_12_and_a_versioned_id(path: Path) -> None:
 @pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_ref_resolves_inside_the_registry(path: Path) -> None:
     schema = json.loads(path.read_text())
-    resolver = schemas._registry().resolver(base_uri=schema["$id"])
+    resolver = schemas.registry().resolver(base_uri=schema["$id"])
     for ref in _refs(schema):
         resolver.lookup(ref)  # raises Unresolvable if it points outside the package
 
@@ -88,7 +88,7 @@ def test_every_format_used_is_asserted_not_just_annotated() -> None:
 
 
 def test_unknown_uris_are_never_retrieved() -> None:
-    resolver = schemas._registry().resolver()
+    resolver = schemas.registry().resolver()
     with pytest.raises(Unresolvable):
         resolver.lookup("https://example.org/elsewhere.schema.json")
 

@@ -38,6 +38,7 @@ __all__ = [
     "is_valid",
     "latest_version",
     "load_schema",
+    "registry",
     "resolve_schema",
     "schema_for_document",
 ]
@@ -161,6 +162,15 @@ def schema_for_document(document: object) -> SchemaRef | None:
         if isinstance(declared, str):
             return resolve_schema(declared)
     return None
+
+
+def registry() -> Any:
+    """The :class:`referencing.Registry` of every packaged schema, fragments included.
+
+    Crawled once; a lookup of any URI outside the package fails instead of
+    going to the network. Useful for tools that resolve ``$ref`` themselves.
+    """
+    return _registry()
 
 
 @functools.cache
