@@ -19,7 +19,7 @@ import click
 import orjson
 
 from trdcore import __version__
-from trdcore.exceptions import TrdcoreError, UnknownSchemaError
+from trdcore.exceptions import TrdcoreError, UnknownSchemaError, UnknownTargetError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -29,21 +29,27 @@ EXIT_INTERNAL = 3
 _FORMATS = click.Choice(["text", "json"])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="trdcore")
-def cli() -> None:
-    """trdcore: treatment-resistant depression made computable and publishable.
+def new_root_group() -> click.Group:
+    """An empty ``trdcore`` group; commands, built-in ones included, come from plugins."""
 
-    Validate treatment histories and catalog documents against trdcore's
-    versioned JSON Schemas. Exit codes: 0 valid, 1 invalid data, 2 usage error.
-    """
+    @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+    @click.version_option(__version__, prog_name="trdcore")
+    def cli() -> None:
+        """trdcore: treatment-resistant depression made computable and publishable.
+
+        Validate treatment histories and catalog documents against trdcore's
+        versioned JSON Schemas, and export or import through plugins.
+        Exit codes: 0 ok, 1 invalid data, 2 usage error, 3 internal error.
+        """
+
+    return cli
 
 
 def _usage_error(message: str) -> click.UsageError:
     return click.UsageError(message)
 
 
-@cli.command()
+@click.command()
 @click.argument(
     "paths",
     nargs=-1,
@@ -262,7 +268,7 @@ class _JsonReporter(_Reporter):
         self.out.flush()
 
 
-@cli.command("schemas")
+@click.command("schemas")
 @click.option("--format", "output_format", type=_FORMATS, default="text", show_default=True)
 def list_schemas(output_format: str) -> None:
     """List the document schemas and versions this trdcore knows."""
@@ -280,10 +286,136 @@ def list_schemas(output_format: str) -> None:
         click.echo(f"{name:<20} {', '.join(versions)}")
 
 
+@click.command("plugins")
+@click.option("--format", "output_format", type=_FORMATS, default="text", show_default=True)
+def list_plugins(output_format: str) -> None:
+    """List plugins: name, distribution and version, hooks, and whether each works.
+
+    A broken plugin (failed to import, misspelled a hook, raised inside one)
+    is listed with the reason; the rest keep working. See
+    TRDCORE_STRICT_PLUGINS, TRDCORE_PLUGINS, TRDCORE_BLOCK_PLUGINS and
+    TRDCORE_TRACE_PLUGINS in the plugin docs.
+    """
+    from trdcore.plugins import plugins
+
+    infos = plugins()
+    if output_format == "json":
+        click.echo(orjson.dumps([info.to_json() for info in infos], option=orjson.OPT_INDENT_2))
+        return
+    for info in infos:
+        origin = "built-in" if info.builtin else (info.distribution or "?")
+        version = f" {info.version}" if info.version and not info.builtin else ""
+        mark = (
+            click.style("ok", fg="green")
+            if info.status == "ok"
+            else click.style("broken", fg="red")
+        )
+        click.echo(f"{info.name:<22} {mark:<6} {origin}{version}")
+        if info.hooks:
+            click.echo(f"    hooks: {', '.join(info.hooks)}")
+        if info.reason:
+            click.echo(f"    reason: {info.reason}")
+        for note in info.warnings:
+            click.echo(f"    warning: {note}")
+
+
+def _options(values: tuple[str, ...]) -> dict[str, str]:
+    options = {}
+    for value in values:
+        key, sep, setting = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="--option")
+        options[key] = setting
+    return options
+
+
+@click.command("export")
+@click.argument("target")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into (created if missing).",
+)
+@click.option("--locale", default=None, help="Language of the content to export (BCP 47).")
+@click.option(
+    "--option",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An exporter-specific setting; may be repeated.",
+)
+def export(target: str, out: Path, locale: str | None, options: tuple[str, ...]) -> None:
+    """Export the catalog with the exporter TARGET (see `trdcore plugins`).
+
+    Writes the exporter's files under --out and a manifest,
+    trdcore-export.json, listing them with the exporter's metadata.
+    """
+    from trdcore.exporting import run_export, write_export
+
+    result = run_export(target, options=_options(options), locale=locale)
+    written = write_export(result, out, target=target)
+    click.echo(f"{target}: wrote {len(written):,} file{'s' if len(written) != 1 else ''} to {out}")
+
+
+@click.command("import")
+@click.argument("source")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="NDJSON file to write (default: standard output).",
+)
+@click.option(
+    "--option",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An importer-specific setting; may be repeated.",
+)
+def import_(source: str, path: Path, out: Path | None, options: tuple[str, ...]) -> None:
+    """Read PATH with the importer SOURCE into treatment histories (NDJSON).
+
+    Every history is validated; what the importer could not map is printed
+    as a warning on standard error, never dropped silently.
+    """
+    from trdcore.exporting import run_import
+
+    outcome = run_import(source, path, options=_options(options))
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    stream = out.open("wb") if out else sys.stdout.buffer
+    try:
+        for document in outcome.documents:
+            stream.write(orjson.dumps(document) + b"\n")
+    finally:
+        if out:
+            stream.close()
+        else:
+            stream.flush()
+    if outcome.invalid:
+        for problem in outcome.invalid:
+            click.echo(f"invalid: {problem}", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def build_cli(*, load_entry_points: bool = True) -> click.Group:
+    """The root group with every plugin's commands added, built-in ones included."""
+    from trdcore.plugins import get_plugin_manager, plugin_manager, register_commands
+
+    manager = plugin_manager() if load_entry_points else get_plugin_manager(load_entry_points=False)
+    group = new_root_group()
+    register_commands(group, manager)
+    return group
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the CLI and turn every failure into a clear exit code."""
     try:
-        cli.main(args=argv, prog_name="trdcore", standalone_mode=False)
+        build_cli().main(args=argv, prog_name="trdcore", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
@@ -292,7 +424,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_USAGE)
-    except UnknownSchemaError as error:
+    except (UnknownSchemaError, UnknownTargetError) as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_USAGE)
     except TrdcoreError as error:

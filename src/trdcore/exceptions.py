@@ -12,11 +12,15 @@ import attrs
 
 __all__ = [
     "DocumentError",
+    "ExportError",
     "Issue",
     "MigrationError",
+    "PluginError",
+    "PluginWarning",
     "SchemaValidationError",
     "TrdcoreError",
     "UnknownSchemaError",
+    "UnknownTargetError",
 ]
 
 
@@ -159,6 +163,43 @@ class MigrationError(TrdcoreError):
         self.from_version = from_version
         self.to_version = to_version
         super().__init__(f"{schema}@{from_version} -> {to_version}: {message}")
+
+
+class PluginError(TrdcoreError):
+    """Shown to users and plugin authors when a plugin is broken: it failed to import,
+    raised inside a hook, misspelled a hook, or registered something invalid or taken.
+
+    ``plugin`` and ``distribution`` say whose fault it is. Without
+    ``TRDCORE_STRICT_PLUGINS=1`` the host reports it and carries on.
+    """
+
+    def __init__(self, message: str, *, plugin: str, distribution: str | None = None) -> None:
+        self.plugin = plugin
+        self.distribution = distribution
+        self.reason = message
+        owner = f"plugin {plugin!r}" + (f" (distribution {distribution})" if distribution else "")
+        super().__init__(f"{owner}: {message}")
+
+
+class PluginWarning(UserWarning):
+    """Shown to plugin authors for a mistake that does not break the plugin yet
+    (for example a hook parameter with a default value, which pluggy never passes)."""
+
+
+class UnknownTargetError(TrdcoreError, LookupError):
+    """Shown to users who name an exporter or importer that no installed plugin provides;
+    the message lists what exists."""
+
+    def __init__(self, kind: str, requested: str, available: list[str]) -> None:
+        self.kind = kind
+        self.requested = requested
+        self.available = available
+        listing = ", ".join(sorted(available)) or "none installed"
+        super().__init__(f"unknown {kind} {requested!r}; available: {listing}")
+
+
+class ExportError(TrdcoreError):
+    """Shown to users when an export cannot be done (unsafe output, unwritable folder)."""
 
 
 def issues_text(issues: Iterable[Issue]) -> str:

@@ -1,0 +1,106 @@
+"""The catalog: every content document contributed by built-in content and plugins.
+
+Documents arrive through the ``trdcore_register_content`` hook, are
+validated against the schema they name, and are indexed by kind and
+``id@version``. A document that is invalid, or that repeats an ``id@version``
+another plugin already gave, is not silently dropped: it becomes a
+:class:`~trdcore.exceptions.PluginError` in :attr:`Catalog.problems`, naming
+the plugin (and, for a duplicate, both plugins).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from trdcore.exceptions import PluginError
+
+__all__ = ["CONTENT_SCHEMAS", "Catalog", "CatalogEntry"]
+
+#: The document kinds a plugin may contribute as content.
+CONTENT_SCHEMAS = frozenset(
+    {"drug", "trd-definition", "staging-model", "treatment", "source", "content-module"}
+)
+
+
+@attrs.frozen
+class CatalogEntry:
+    """One content document as a model, with the plugin that contributed it."""
+
+    kind: str
+    id: str
+    version: str
+    model: Any
+    plugin: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+@attrs.frozen
+class Catalog:
+    """Validated content, by kind and ``id@version``; the problems found while loading it."""
+
+    entries: tuple[CatalogEntry, ...] = ()
+    problems: tuple[PluginError, ...] = ()
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[tuple[str, Mapping[str, Any]]]) -> Catalog:
+        """Build a catalog from ``(plugin name, document)`` pairs."""
+        from trdcore.exceptions import SchemaValidationError, UnknownSchemaError
+        from trdcore.validation import validate
+
+        entries: dict[tuple[str, str, str], CatalogEntry] = {}
+        problems: list[PluginError] = []
+        for plugin, document in documents:
+            declared = document.get("schema") if isinstance(document, Mapping) else None
+            kind = declared.split("@", 1)[0] if isinstance(declared, str) else None
+            if kind not in CONTENT_SCHEMAS:
+                problems.append(
+                    PluginError(
+                        f"registered content must name one of the content schemas "
+                        f"({', '.join(sorted(CONTENT_SCHEMAS))}) in its 'schema' field; "
+                        f"got {declared!r}",
+                        plugin=plugin,
+                    )
+                )
+                continue
+            try:
+                model = validate(document, source=f"content from plugin {plugin!r}")
+            except (SchemaValidationError, UnknownSchemaError) as error:
+                problems.append(PluginError(str(error), plugin=plugin))
+                continue
+            key = (kind, model.id, model.version)
+            if key in entries:
+                first = entries[key].plugin
+                problems.append(
+                    PluginError(
+                        f"{kind} {model.id}@{model.version} is already provided by plugin "
+                        f"{first!r}",
+                        plugin=plugin,
+                    )
+                )
+                continue
+            entries[key] = CatalogEntry(kind, model.id, model.version, model, plugin)
+        return cls(tuple(entries.values()), tuple(problems))
+
+    def items(self, kind: str) -> tuple[CatalogEntry, ...]:
+        """Every entry of one kind (``"drug"``, ``"trd-definition"`` ...)."""
+        return tuple(entry for entry in self.entries if entry.kind == kind)
+
+    def get(self, kind: str, ref: str) -> CatalogEntry | None:
+        """An entry by ``id@version``, or by ``id`` alone (then the highest version)."""
+        identifier, _, version = ref.partition("@")
+        found = [
+            entry
+            for entry in self.entries
+            if entry.kind == kind
+            and entry.id == identifier
+            and (not version or entry.version == version)
+        ]
+        if not found:
+            return None
+        return max(found, key=lambda entry: tuple(int(part) for part in entry.version.split(".")))

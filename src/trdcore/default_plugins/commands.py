@@ -1,0 +1,21 @@
+"""The built-in subcommands of ``trdcore``, added through ``trdcore_register_commands``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trdcore.hookspecs import hookimpl
+
+
+@hookimpl
+def trdcore_register_commands(cli: Any) -> None:
+    from trdcore import cli as commands
+
+    for command in (
+        commands.validate,
+        commands.list_schemas,
+        commands.list_plugins,
+        commands.export,
+        commands.import_,
+    ):
+        cli.add_command(command)

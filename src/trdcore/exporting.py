@@ -1,0 +1,149 @@
+"""Running exporters and importers by name, safely: the API behind ``trdcore export/import``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import orjson
+
+from trdcore.catalog import Catalog
+from trdcore.exceptions import ExportError, PluginError, TrdcoreError, UnknownTargetError
+from trdcore.extensions import ExportContext, ExportResult, ImportResult
+from trdcore.plugins import TrdcorePluginManager, content_documents, exporters, importers
+
+__all__ = ["MANIFEST", "ImportOutcome", "run_export", "run_import", "write_export"]
+
+#: Written beside every export: what was written, by which trdcore, with the exporter's metadata.
+MANIFEST = "trdcore-export.json"
+
+
+def _manager(manager: TrdcorePluginManager | None) -> TrdcorePluginManager:
+    from trdcore.plugins import plugin_manager
+
+    return manager or plugin_manager()
+
+
+def run_export(
+    target: str,
+    *,
+    manager: TrdcorePluginManager | None = None,
+    catalog: Catalog | None = None,
+    options: Mapping[str, str] | None = None,
+    locale: str | None = None,
+) -> ExportResult:
+    """Run the exporter ``target`` over the catalog and return what it would write.
+
+    Raises :class:`UnknownTargetError` for an exporter nobody provides,
+    :class:`PluginError` when the exporter fails or returns something that is
+    not an :class:`ExportResult`, and :class:`ExportError` for unsafe output.
+    """
+    manager = _manager(manager)
+    available = exporters(manager)
+    if target not in available:
+        raise UnknownTargetError("exporter", target, list(available))
+    exporter = available[target]
+    if catalog is None:
+        catalog = Catalog.from_documents(content_documents(manager))
+    context = ExportContext(catalog=catalog, options=dict(options or {}), locale=locale)
+    owner = manager.owners.get(("exporter", target), "?")
+    try:
+        result = exporter.export(context)
+    except TrdcoreError:
+        raise
+    except Exception as error:
+        raise PluginError(
+            f"exporter {target!r} raised {type(error).__name__}: {error}", plugin=owner
+        ) from error
+    if not isinstance(result, ExportResult):
+        raise PluginError(
+            f"exporter {target!r} returned {type(result).__name__}, not an ExportResult",
+            plugin=owner,
+        )
+    problems = result.problems()
+    if problems:
+        raise ExportError(f"exporter {target!r}: " + "; ".join(problems))
+    return result
+
+
+def write_export(result: ExportResult, out: Path, *, target: str) -> list[Path]:
+    """Write the files of an export under ``out`` and the manifest; return the paths written."""
+    from trdcore import __version__
+
+    try:
+        manifest = orjson.dumps(
+            {
+                "target": target,
+                "trdcore": __version__,
+                "files": sorted(result.files),
+                "metadata": result.metadata,
+            },
+            option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS,
+        )
+    except TypeError as error:
+        raise ExportError(f"exporter {target!r}: metadata is not JSON: {error}") from None
+    written = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in sorted(result.files):
+            content = result.files[name]
+            path = out / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+            written.append(path)
+        (out / MANIFEST).write_bytes(manifest + b"\n")
+    except OSError as error:
+        raise ExportError(f"cannot write to {out}: {error.strerror} ({error.filename})") from None
+    return written
+
+
+@attrs.frozen
+class ImportOutcome:
+    """Valid treatment histories from an importer, its warnings, and any invalid documents."""
+
+    documents: tuple[Mapping[str, Any], ...]
+    warnings: tuple[str, ...]
+    invalid: tuple[str, ...]
+
+
+def run_import(
+    source: str,
+    path: Path,
+    *,
+    manager: TrdcorePluginManager | None = None,
+    options: Mapping[str, str] | None = None,
+) -> ImportOutcome:
+    """Run the importer ``source`` on ``path`` and validate every history it returns."""
+    from trdcore.validation import issues
+
+    manager = _manager(manager)
+    available = importers(manager)
+    if source not in available:
+        raise UnknownTargetError("importer", source, list(available))
+    importer = available[source]
+    owner = manager.owners.get(("importer", source), "?")
+    try:
+        result = importer.read(Path(path), dict(options or {}))
+    except TrdcoreError:
+        raise
+    except Exception as error:
+        raise PluginError(
+            f"importer {source!r} raised {type(error).__name__}: {error}", plugin=owner
+        ) from error
+    if not isinstance(result, ImportResult):
+        raise PluginError(
+            f"importer {source!r} returned {type(result).__name__}, not an ImportResult",
+            plugin=owner,
+        )
+    valid: list[Mapping[str, Any]] = []
+    invalid: list[str] = []
+    for position, document in enumerate(result.documents):
+        found = issues(document, "treatment-history")
+        if found:
+            details = "; ".join(issue.describe() for issue in found)
+            invalid.append(f"{path} document {position}: {details}")
+        else:
+            valid.append(document)
+    return ImportOutcome(tuple(valid), tuple(result.warnings), tuple(invalid))

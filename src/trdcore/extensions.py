@@ -1,0 +1,141 @@
+"""What plugins contribute: exporters, importers and content rules.
+
+Each is a small protocol, so a plugin can use a plain class with the right
+attributes. The host checks the shape when a plugin registers one and turns
+a mistake into a :class:`~trdcore.exceptions.PluginError` that names the
+plugin. Results are values: an exporter returns the files it would write and
+never prints or writes itself, so it can be tested without touching disk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+import attrs
+
+if TYPE_CHECKING:
+    from trdcore.catalog import Catalog
+
+__all__ = [
+    "ContentRule",
+    "ExportContext",
+    "ExportResult",
+    "Exporter",
+    "Finding",
+    "ImportResult",
+    "Importer",
+    "Severity",
+    "check_name",
+]
+
+_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+Severity = Literal["block", "warn", "review"]
+
+
+def check_name(name: object) -> str | None:
+    """Why ``name`` is not a valid extension name (lower-case slug), or None if it is."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        return f"name {name!r} must be a lower-case slug such as 'handout-pdf'"
+    return None
+
+
+@attrs.frozen
+class ExportContext:
+    """Everything an exporter may use: the catalog, the user's options and the locale."""
+
+    catalog: Catalog
+    options: Mapping[str, str] = attrs.field(factory=dict)
+    locale: str | None = None
+
+
+@attrs.frozen
+class ExportResult:
+    """Files an exporter produced, by relative POSIX path, plus metadata to record.
+
+    Paths may not be absolute or climb out of the output folder (``..``);
+    the host refuses such a result rather than write outside ``--out``.
+    """
+
+    files: Mapping[str, bytes | str]
+    metadata: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def problems(self) -> list[str]:
+        """What is wrong with this result (empty when it can be written)."""
+        found = []
+        for name, content in self.files.items():
+            path = PurePosixPath(name)
+            if not name or path.is_absolute() or ".." in path.parts or "\\" in name:
+                found.append(f"unsafe output path {name!r}")
+            if not isinstance(content, bytes | str):
+                found.append(
+                    f"{name!r}: content must be bytes or str, not {type(content).__name__}"
+                )
+        return found
+
+
+@runtime_checkable
+class Exporter(Protocol):
+    """Turns the catalog into files for a target (FHIR, Hugo, PDF ...).
+
+    ``name`` is the CLI target (``trdcore export NAME``); ``description`` one
+    line for ``trdcore plugins`` and help texts.
+    """
+
+    name: str
+    description: str
+
+    def export(self, context: ExportContext) -> ExportResult: ...
+
+
+@attrs.frozen
+class ImportResult:
+    """Treatment-history documents read from a source, and what could not be mapped.
+
+    Nothing is silently dropped: every record or code the importer could not
+    use is described in ``warnings``.
+    """
+
+    documents: tuple[Mapping[str, Any], ...]
+    warnings: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class Importer(Protocol):
+    """Reads an outside format (a FHIR Bundle, a claims extract ...) into treatment histories."""
+
+    name: str
+    description: str
+
+    def read(self, path: Path, options: Mapping[str, str]) -> ImportResult: ...
+
+
+@attrs.frozen
+class Finding:
+    """One problem a content rule found: which item, where in it, what, and how to fix it."""
+
+    rule: str
+    item: str
+    pointer: str
+    message: str
+    suggestion: str | None = None
+
+
+@runtime_checkable
+class ContentRule(Protocol):
+    """A check over one content item (see ``trdcore lint``).
+
+    ``id`` is a slug; ``severity`` says whether a finding blocks publishing;
+    ``audiences`` which texts it applies to; ``source`` where its threshold
+    or list comes from.
+    """
+
+    id: str
+    severity: Severity
+    audiences: tuple[str, ...]
+    description: str
+    source: str
+
+    def check(self, item: Any) -> Iterable[Finding]: ...
