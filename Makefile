@@ -44,6 +44,7 @@ test: lint typecheck unit docs
 
 bench: setup
 	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_startup.py
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis

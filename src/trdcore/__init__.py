@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _LAZY = {
     "validate": "trdcore.validation",
+    "hookimpl": "trdcore.hookspecs",
     "issues": "trdcore.validation",
     "check_documents": "trdcore.validation",
     "DocumentReport": "trdcore.validation",
@@ -44,6 +45,7 @@ __all__ = [
     "__version__",
     "available_schemas",
     "check_documents",
+    "hookimpl",
     "issues",
     "migrate",
     "read_documents",
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
         TrdcoreError,
         UnknownSchemaError,
     )
+    from trdcore.hookspecs import hookimpl
     from trdcore.migrations import migrate
     from trdcore.schemas import SchemaRef, available_schemas
     from trdcore.validation import DocumentReport, check_documents, issues, validate

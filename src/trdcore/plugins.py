@@ -264,9 +264,13 @@ def plugin_manager() -> TrdcorePluginManager:
 def _call_each(
     manager: TrdcorePluginManager, hook_name: str, make_arguments: Callable[[str], dict[str, Any]]
 ) -> None:
-    """Call every implementation of a hook separately, so one failure breaks only its plugin."""
+    """Call every implementation of a hook separately, so one failure breaks only its plugin.
+
+    Plugins are called in the order they were registered: built-ins first, so
+    a plugin cannot take over a built-in name; it is the one refused.
+    """
     caller = getattr(manager.hook, hook_name)
-    for implementation in reversed(caller.get_hookimpls()):
+    for implementation in caller.get_hookimpls():
         name = implementation.plugin_name
         if name in manager.broken:
             continue

@@ -68,6 +68,7 @@ _MINIMAL: dict[str, dict[str, Any]] = {
     "source": {
         "schema": "source@1.0.0",
         "id": "example-source",
+        "version": "1.0.0",
         "title": "An example source",
         "year": 2020,
         "kind": "paper",

@@ -38,6 +38,7 @@ class Source(DocumentModel):
 
     schema: Literal["source@1.0.0"] | None = None
     id: str
+    version: str
     title: str
     authors: tuple[str, ...] | None = None
     container: str | None = None
