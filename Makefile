@@ -26,6 +26,12 @@ demo: setup
 	@echo
 	@echo "== An invalid example, to show the error report (exit code 1 is expected here)"
 	@$(BIN)/trdcore validate examples/invalid; test $$? -eq 1
+	@echo
+	@echo "== Plugins (built-in behaviour is written as plugins too)"
+	$(BIN)/trdcore plugins
+	@echo
+	@echo "== Exporting the JSON Schemas for validators outside Python"
+	$(BIN)/trdcore export schemas --out build/demo/schemas
 
 lint: setup
 	$(BIN)/ruff check .
