@@ -434,3 +434,16 @@ def test_trdcore_plugins_command_shows_broken_plugins(
     assert "fakebad" in text.stdout
     assert "broken" in text.stdout
     assert "Traceback" not in text.stderr
+
+
+def test_a_plugin_with_invalid_content_is_listed_as_broken() -> None:
+    class Plugin:
+        @hookimpl
+        def trdcore_register_content(self, register: Any) -> None:
+            register(valid_document("drug", roles=[]))
+
+    manager = get_plugin_manager(load_entry_points=False, environ={})
+    manager.add(Plugin(), "bad-content")
+    [info] = [item for item in plugins(manager) if item.name == "bad-content"]
+    assert info.status == "broken"
+    assert "/roles" in str(info.reason)

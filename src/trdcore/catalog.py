@@ -17,7 +17,7 @@ import attrs
 
 from trdcore.exceptions import PluginError
 
-__all__ = ["CONTENT_SCHEMAS", "Catalog", "CatalogEntry"]
+__all__ = ["CONTENT_SCHEMAS", "Catalog", "CatalogEntry", "load_catalog"]
 
 #: The document kinds a plugin may contribute as content.
 CONTENT_SCHEMAS = frozenset(
@@ -104,3 +104,18 @@ class Catalog:
         if not found:
             return None
         return max(found, key=lambda entry: tuple(int(part) for part in entry.version.split(".")))
+
+
+def load_catalog(manager: Any = None) -> Catalog:
+    """The catalog from every plugin's content (built-in content included).
+
+    Problems are recorded against their plugins (raised in strict mode) and
+    kept in :attr:`Catalog.problems` for callers to show.
+    """
+    from trdcore.plugins import content_documents, plugin_manager
+
+    manager = manager or plugin_manager()
+    catalog = Catalog.from_documents(content_documents(manager))
+    for problem in catalog.problems:
+        manager.fail(problem)
+    return catalog

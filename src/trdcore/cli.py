@@ -352,9 +352,13 @@ def export(target: str, out: Path, locale: str | None, options: tuple[str, ...])
     Writes the exporter's files under --out and a manifest,
     trdcore-export.json, listing them with the exporter's metadata.
     """
+    from trdcore.catalog import load_catalog
     from trdcore.exporting import run_export, write_export
 
-    result = run_export(target, options=_options(options), locale=locale)
+    catalog = load_catalog()
+    for problem in catalog.problems:
+        click.echo(f"warning: content not exported: {problem}", err=True)
+    result = run_export(target, catalog=catalog, options=_options(options), locale=locale)
     written = write_export(result, out, target=target)
     click.echo(f"{target}: wrote {len(written):,} file{'s' if len(written) != 1 else ''} to {out}")
 

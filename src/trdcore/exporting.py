@@ -9,10 +9,10 @@ from typing import Any
 import attrs
 import orjson
 
-from trdcore.catalog import Catalog
+from trdcore.catalog import Catalog, load_catalog
 from trdcore.exceptions import ExportError, PluginError, TrdcoreError, UnknownTargetError
 from trdcore.extensions import ExportContext, ExportResult, ImportResult
-from trdcore.plugins import TrdcorePluginManager, content_documents, exporters, importers
+from trdcore.plugins import TrdcorePluginManager, exporters, importers
 
 __all__ = ["MANIFEST", "ImportOutcome", "run_export", "run_import", "write_export"]
 
@@ -46,7 +46,7 @@ def run_export(
         raise UnknownTargetError("exporter", target, list(available))
     exporter = available[target]
     if catalog is None:
-        catalog = Catalog.from_documents(content_documents(manager))
+        catalog = load_catalog(manager)
     context = ExportContext(catalog=catalog, options=dict(options or {}), locale=locale)
     owner = manager.owners.get(("exporter", target), "?")
     try:

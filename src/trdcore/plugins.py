@@ -435,11 +435,13 @@ class _GuardedGroup:
 def plugins(manager: TrdcorePluginManager | None = None) -> list[PluginInfo]:
     """What ``trdcore plugins`` shows: every plugin, working or broken, in name order."""
     manager = manager or plugin_manager()
-    # Exercise the registering hooks so failures inside them show up here too.
+    from trdcore.catalog import load_catalog
+
+    # Exercise the registering hooks so failures inside them (and invalid content) show here too.
     exporters(manager)
     importers(manager)
     rules(manager)
-    content_documents(manager)
+    load_catalog(manager)
     infos: dict[str, PluginInfo] = {}
     for name, plugin in manager.list_name_plugin():
         distribution, version = manager.origins.get(name, (None, None))
