@@ -13,21 +13,9 @@ import pytest
 
 from trdcore.cli import main
 from trdcore.documents import MAX_DEPTH, read_documents
+from trdcore.testing import valid_document
 
-VALID = {
-    "schema": "treatment-history@1.0.0",
-    "id": "x",
-    "episode": {"start_date": "2024-01-10"},
-    "trials": [
-        {
-            "drug": {"name": "sertraline"},
-            "daily_dose": {"value": 100, "unit": "mg"},
-            "start_date": "2024-01-15",
-            "end_date": "2024-04-01",
-            "outcome": "non-response",
-        }
-    ],
-}
+VALID = valid_document("treatment-history", id="x")
 
 
 def run(*args: str | Path) -> tuple[int, str]:

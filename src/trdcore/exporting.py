@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import orjson
@@ -13,6 +13,8 @@ from trdcore.catalog import Catalog, load_catalog
 from trdcore.exceptions import ExportError, PluginError, TrdcoreError, UnknownTargetError
 from trdcore.extensions import ExportContext, ExportResult, ImportResult
 from trdcore.plugins import TrdcorePluginManager, exporters, importers
+
+Result = TypeVar("Result", ExportResult, ImportResult)
 
 __all__ = ["MANIFEST", "ImportOutcome", "run_export", "run_import", "write_export"]
 
@@ -48,23 +50,36 @@ def run_export(
     if catalog is None:
         catalog = load_catalog(manager)
     context = ExportContext(catalog=catalog, options=dict(options or {}), locale=locale)
-    owner = manager.owners.get(("exporter", target), "?")
+    result = _call_plugin(manager, "exporter", target, ExportResult, exporter.export, context)
+    problems = result.problems()
+    if problems:
+        raise ExportError(f"exporter {target!r}: " + "; ".join(problems))
+    return result
+
+
+def _call_plugin(
+    manager: TrdcorePluginManager,
+    kind: str,
+    name: str,
+    expected: type[Result],
+    function: Callable[..., object],
+    *arguments: object,
+) -> Result:
+    """Call an exporter or importer; blame its plugin for an exception or a wrong result type."""
+    owner = manager.owners.get((kind, name), "?")
     try:
-        result = exporter.export(context)
+        result = function(*arguments)
     except TrdcoreError:
         raise
     except Exception as error:
         raise PluginError(
-            f"exporter {target!r} raised {type(error).__name__}: {error}", plugin=owner
+            f"{kind} {name!r} raised {type(error).__name__}: {error}", plugin=owner
         ) from error
-    if not isinstance(result, ExportResult):
+    if not isinstance(result, expected):
         raise PluginError(
-            f"exporter {target!r} returned {type(result).__name__}, not an ExportResult",
+            f"{kind} {name!r} returned {type(result).__name__}, not an {expected.__name__}",
             plugin=owner,
         )
-    problems = result.problems()
-    if problems:
-        raise ExportError(f"exporter {target!r}: " + "; ".join(problems))
     return result
 
 
@@ -123,20 +138,9 @@ def run_import(
     if source not in available:
         raise UnknownTargetError("importer", source, list(available))
     importer = available[source]
-    owner = manager.owners.get(("importer", source), "?")
-    try:
-        result = importer.read(Path(path), dict(options or {}))
-    except TrdcoreError:
-        raise
-    except Exception as error:
-        raise PluginError(
-            f"importer {source!r} raised {type(error).__name__}: {error}", plugin=owner
-        ) from error
-    if not isinstance(result, ImportResult):
-        raise PluginError(
-            f"importer {source!r} returned {type(result).__name__}, not an ImportResult",
-            plugin=owner,
-        )
+    result = _call_plugin(
+        manager, "importer", source, ImportResult, importer.read, Path(path), dict(options or {})
+    )
     valid: list[Mapping[str, Any]] = []
     invalid: list[str] = []
     for position, document in enumerate(result.documents):
