@@ -185,7 +185,7 @@ def test_a_plugin_cannot_take_over_a_built_in_name() -> None:
     manager = get_plugin_manager(load_entry_points=False, environ={})
     manager.add(Plugin(), "impostor")
     assert type(exporters(manager)["schemas"]).__name__ == "SchemasExporter"
-    assert "already registered by plugin 'exporters'" in str(manager.broken["impostor"])
+    assert "already registered by plugin 'trdcore-exporters'" in str(manager.broken["impostor"])
 
 
 def test_registering_something_that_is_not_an_exporter_is_refused() -> None:
@@ -427,7 +427,7 @@ def test_trdcore_plugins_command_shows_broken_plugins(
     listing = {item["name"]: item for item in json.loads(result.stdout)}
     assert listing["fakebad"]["status"] == "broken"
     assert "ZeroDivisionError" in listing["fakebad"]["reason"]
-    assert listing["commands"]["builtin"] is True
+    assert listing["trdcore-commands"]["builtin"] is True
     text = subprocess.run(
         [trdcore, "plugins"], capture_output=True, text=True, env=environment, check=False
     )
@@ -447,3 +447,23 @@ def test_a_plugin_with_invalid_content_is_listed_as_broken() -> None:
     [info] = [item for item in plugins(manager) if item.name == "bad-content"]
     assert info.status == "broken"
     assert "/roles" in str(info.reason)
+
+
+def test_a_second_plugin_with_a_taken_name_is_refused_and_the_first_keeps_working(
+    site: Path,
+) -> None:
+    make_distribution(site, "trdcore-fakegood", "trdcore_fakegood", GOOD)
+    clash = metadata.EntryPoint("trdcore-exporters", "trdcore_fakegood", "trdcore")
+    manager = get_plugin_manager(entry_points=[clash], environ={})
+    assert type(exporters(manager)["schemas"]).__name__ == "SchemasExporter"
+    [refused] = manager.broken.values()
+    assert "the plugin name 'trdcore-exporters' is already used by trdcore" in str(refused)
+    statuses = {info.name: info.status for info in plugins(manager)}
+    assert statuses["trdcore-exporters"] == "ok"
+
+
+def test_export_metadata_must_be_json_and_the_manifest_name_is_reserved() -> None:
+    result = ExportResult(files={"trdcore-export.json": "{}"}, metadata={"tags": {1, 2}})
+    problems = result.problems()
+    assert any("metadata is not JSON" in problem for problem in problems)
+    assert any("reserved for the manifest" in problem for problem in problems)

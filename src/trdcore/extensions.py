@@ -64,8 +64,16 @@ class ExportResult:
 
     def problems(self) -> list[str]:
         """What is wrong with this result (empty when it can be written)."""
+        import orjson
+
         found = []
+        try:
+            orjson.dumps(self.metadata)
+        except TypeError as error:
+            found.append(f"metadata is not JSON: {error}")
         for name, content in self.files.items():
+            if name == "trdcore-export.json":
+                found.append(f"{name!r} is reserved for the manifest trdcore writes")
             path = PurePosixPath(name)
             if not name or path.is_absolute() or ".." in path.parts or "\\" in name:
                 found.append(f"unsafe output path {name!r}")

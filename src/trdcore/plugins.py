@@ -110,7 +110,14 @@ class TrdcorePluginManager(pluggy.PluginManager):
         version: str | None = None,
         builtin: bool = False,
     ) -> bool:
-        """Register one plugin object, validating its hooks; False if it was refused."""
+        """Register one plugin object, validating its hooks; False if it was refused.
+
+        A name already in use is refused for the newcomer only; the plugin
+        that has the name keeps working.
+        """
+        if self.taken(name):
+            self.fail(_name_taken(self, name, distribution))
+            return False
         self.origins[name] = (distribution, version)
         try:
             self.register(plugin, name=name)
@@ -128,6 +135,19 @@ class TrdcorePluginManager(pluggy.PluginManager):
             self.plugin_warnings.setdefault(name, []).append(note)
             warnings.warn(f"plugin {name!r}: {note}", PluginWarning, stacklevel=2)
         return True
+
+    def taken(self, name: str) -> bool:
+        """Whether a plugin is registered, or recorded as broken, under ``name``."""
+        return self.get_plugin(name) is not None or name in self.broken
+
+
+def _name_taken(manager: TrdcorePluginManager, name: str, distribution: str | None) -> PluginError:
+    holder = manager.origins.get(name, (None, None))[0] or "another plugin"
+    return PluginError(
+        f"the plugin name {name!r} is already used by {holder}; rename the entry point",
+        plugin=f"{name} (from {distribution or 'unknown distribution'})",
+        distribution=distribution,
+    )
 
 
 def _explain(error: Exception) -> str:
@@ -209,7 +229,7 @@ def get_plugin_manager(
 
         manager.add(
             import_module(module_name),
-            module_name.rsplit(".", 1)[-1],
+            "trdcore-" + module_name.rsplit(".", 1)[-1],
             distribution="trdcore",
             builtin=True,
         )
@@ -237,6 +257,9 @@ def get_plugin_manager(
 def _load(manager: TrdcorePluginManager, entry_point: metadata.EntryPoint) -> None:
     distribution = entry_point.dist.name if entry_point.dist else None
     version = entry_point.dist.version if entry_point.dist else None
+    if manager.taken(entry_point.name):
+        manager.fail(_name_taken(manager, entry_point.name, distribution))
+        return
     manager.origins[entry_point.name] = (distribution, version)
     try:
         plugin = entry_point.load()
