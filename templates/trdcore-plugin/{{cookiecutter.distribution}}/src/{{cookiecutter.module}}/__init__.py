@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from trdcore.extensions import ExportContext, Exporter, ExportResult
 from trdcore import hookimpl
+from trdcore.extensions import ExportContext, Exporter, ExportResult
 
 __all__ = ["CatalogTextExporter", "trdcore_register_exporters"]
 
