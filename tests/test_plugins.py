@@ -404,8 +404,39 @@ def test_duplicate_entry_points_from_editable_installs_load_once(site: Path) -> 
 def test_tracing_prints_hook_calls(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     make_distribution(site, "trdcore-fakegood", "trdcore_fakegood", GOOD)
     manager = get_plugin_manager(environ={"TRDCORE_TRACE_PLUGINS": "1"})
-    manager.hook.trdcore_register_exporters(register=lambda item: None)
-    assert "trdcore_register_exporters" in capsys.readouterr().err
+    exporters(manager)
+    trace = capsys.readouterr().err
+    assert "trdcore_register_exporters(register) in plugin 'fakegood'" in trace
+    assert "trdcore_register_exporters(register) in plugin 'trdcore-exporters'" in trace
+
+
+def test_hook_options_trdcore_ignores_are_warned_about() -> None:
+    class Plugin:
+        @hookimpl(tryfirst=True)
+        def trdcore_register_exporters(self, register: Any) -> None:
+            register(TextExporter())
+
+    manager = get_plugin_manager(load_entry_points=False, environ={})
+    with pytest.warns(PluginWarning, match=r"tryfirst=True\), which trdcore ignores"):
+        manager.add(Plugin(), "eager")
+
+
+def test_a_taken_command_name_names_the_plugin_that_has_it() -> None:
+    from trdcore.cli import new_root_group
+
+    class Plugin:
+        @hookimpl
+        def trdcore_register_commands(self, cli: Any) -> None:
+            @cli.command()
+            def validate() -> None:
+                """A second validate."""
+
+    manager = get_plugin_manager(load_entry_points=False, environ={})
+    manager.add(Plugin(), "rival")
+    register_commands(new_root_group(), manager)
+    assert "command 'validate' is already registered by plugin 'trdcore-commands'" in str(
+        manager.broken["rival"]
+    )
 
 
 def test_trdcore_plugins_command_shows_broken_plugins(

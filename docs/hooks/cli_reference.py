@@ -1,7 +1,10 @@
 """Render the ``trdcore`` click command tree as Markdown.
 
 The help text comes from click itself, so the page shows exactly what
-``trdcore <command> --help`` prints and cannot drift from the code.
+``trdcore <command> --help`` prints and cannot drift from the code. The
+caller passes the root group (``trdcore.cli.build_cli(load_entry_points=False)``,
+whose commands, built-in ones included, are added by plugins); the walk asks
+each group for its commands rather than reading a fixed list.
 """
 
 from __future__ import annotations

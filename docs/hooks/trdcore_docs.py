@@ -11,9 +11,11 @@ from the code and schema files on every build, so neither can drift:
   every ``trdcore`` command and ``<!-- schema-index -->`` with a table of
   schemas linking to their pages.
 
-The CLI is imported from ``trdcore.cli``. If that import fails the page gets
-a note instead, unless ``TRDCORE_DOCS_REQUIRE_CLI=1`` is set (as ``make
-test`` does), in which case the build fails and says why.
+The command tree comes from ``trdcore.cli.build_cli(load_entry_points=False)``:
+the root group with the built-in commands only, so the page is the same
+whatever plugins happen to be installed where the site is built. If that
+fails the page gets a note instead, unless ``TRDCORE_DOCS_REQUIRE_CLI=1`` is
+set (as ``make test`` does), in which case the build fails and says why.
 """
 
 from __future__ import annotations
@@ -97,19 +99,24 @@ def _relative_prefix(page_uri: str, folder: str) -> str:
 
 def _cli_reference(page: Page) -> str:
     try:
-        cli = importlib.import_module("trdcore.cli").cli
+        # Built-in commands only: installed plugins must not change the published page.
+        cli = importlib.import_module("trdcore.cli").build_cli(load_entry_points=False)
+        if not cli.commands:
+            # Built-in commands arrive through a plugin hook; a broken one leaves the group empty.
+            raise RuntimeError("the root group has no commands; run `trdcore plugins`")
     except Exception as error:  # an unfinished CLI must not break the docs unless required
         reason = f"{type(error).__name__}: {error}"
         if os.environ.get(REQUIRE_CLI_VARIABLE) == "1":
             raise PluginError(
                 f"trdcore docs: cannot generate the CLI reference on {page.file.src_uri}: "
-                f"importing trdcore.cli failed ({reason}). Install trdcore into the docs "
-                f"environment (make setup) or unset {REQUIRE_CLI_VARIABLE}."
+                f"building the command tree with trdcore.cli.build_cli() failed ({reason}). "
+                f"Install trdcore into the docs environment (make setup) or unset "
+                f"{REQUIRE_CLI_VARIABLE}."
             ) from error
-        log.info("CLI reference left out: importing trdcore.cli failed (%s)", reason)
+        log.info("CLI reference left out: trdcore.cli.build_cli() failed (%s)", reason)
         return (
             '!!! note "Command reference not generated"\n\n'
-            "    This build could not import `trdcore.cli` "
+            "    This build could not build the command tree from `trdcore.cli` "
             f"(`{reason}`), so the help of each command is missing here. "
             "Run `trdcore --help` and `trdcore <command> --help` instead.\n"
         )

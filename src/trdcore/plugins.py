@@ -35,7 +35,7 @@ from typing import Any
 import attrs
 import pluggy
 
-from trdcore import hookspecs
+from trdcore import __version__, hookspecs
 from trdcore.exceptions import PluginError, PluginWarning
 from trdcore.extensions import ContentRule, Exporter, Importer, check_name
 
@@ -93,6 +93,8 @@ class TrdcorePluginManager(pluggy.PluginManager):
         self.builtin: set[str] = set()
         #: (kind, name) -> the plugin that registered it, for error messages
         self.owners: dict[tuple[str, str], str] = {}
+        #: where TRDCORE_TRACE_PLUGINS=1 sends a line per hook call (None: not tracing)
+        self.trace_writer: Callable[[str], object] | None = None
         self.add_hookspecs(hookspecs)
 
     def fail(self, error: PluginError) -> None:
@@ -181,8 +183,15 @@ def _hook_warnings(plugin: object) -> list[str]:
     """Mistakes pluggy accepts silently: defaults it never passes, a hook never marked."""
     notes = []
     for attribute, function in _hook_functions(plugin):
-        if attribute in _HOOK_NAMES and not hasattr(function, f"{hookspecs.PROJECT}_impl"):
+        options = getattr(function, f"{hookspecs.PROJECT}_impl", None)
+        if attribute in _HOOK_NAMES and options is None:
             notes.append(f"{attribute}() is not marked @hookimpl, so it is never called")
+        for option in ("wrapper", "hookwrapper", "tryfirst", "trylast"):
+            if options and options.get(option):
+                notes.append(
+                    f"{attribute}() uses @hookimpl({option}=True), which trdcore ignores: "
+                    "each plugin's hook is called once, in registration order"
+                )
         for parameter in inspect.signature(function).parameters.values():
             if parameter.default is not inspect.Parameter.empty:
                 notes.append(
@@ -231,6 +240,7 @@ def get_plugin_manager(
             import_module(module_name),
             "trdcore-" + module_name.rsplit(".", 1)[-1],
             distribution="trdcore",
+            version=__version__,
             builtin=True,
         )
     if load_entry_points or entry_points is not None:
@@ -249,6 +259,7 @@ def get_plugin_manager(
         manager.unregister(error.plugin)
         manager.fail(PluginError(_explain(error), plugin=name))
     if env.get("TRDCORE_TRACE_PLUGINS") == "1":
+        manager.trace_writer = sys.stderr.write
         manager.trace.root.setwriter(sys.stderr.write)
         manager.enable_tracing()
     return manager
@@ -299,11 +310,18 @@ def _call_each(
             continue
         arguments = make_arguments(name)
         wanted = {key: arguments[key] for key in implementation.argnames}
+        trace = manager.trace_writer
+        if trace:
+            trace(f"trdcore: {hook_name}({', '.join(wanted)}) in plugin {name!r}\n")
         try:
             implementation.function(**wanted)
         except PluginError as error:
+            if trace:
+                trace(f"trdcore:   failed: {error.reason}\n")
             manager.fail(error)
         except Exception as error:
+            if trace:
+                trace(f"trdcore:   raised {type(error).__name__}: {error}\n")
             distribution = manager.origins.get(name, (None, None))[0]
             manager.fail(
                 PluginError(
@@ -411,9 +429,10 @@ def content_documents(
 def register_commands(cli: Any, manager: TrdcorePluginManager | None = None) -> None:
     """Let every plugin add its subcommands to ``cli``; a taken name is refused."""
     manager = manager or plugin_manager()
+    owners: dict[tuple[str, str], str] = {}
 
     def arguments(plugin: str) -> dict[str, Any]:
-        return {"cli": _GuardedGroup(cli, plugin)}
+        return {"cli": _GuardedGroup(cli, plugin, owners)}
 
     _call_each(manager, "trdcore_register_commands", arguments)
 
@@ -421,15 +440,20 @@ def register_commands(cli: Any, manager: TrdcorePluginManager | None = None) -> 
 class _GuardedGroup:
     """The root command group as a plugin sees it: adding a taken name is an error."""
 
-    def __init__(self, group: Any, plugin: str) -> None:
+    def __init__(self, group: Any, plugin: str, owners: dict[tuple[str, str], str]) -> None:
         self._group = group
         self._plugin = plugin
+        self._owners = owners
 
     def add_command(self, command: Any, name: str | None = None) -> None:
         name = name or command.name
         if name in self._group.commands:
-            raise PluginError(f"command {name!r} already exists", plugin=self._plugin)
+            holder = self._owners.get(("command", name), "another plugin")
+            raise PluginError(
+                f"command {name!r} is already registered by plugin {holder!r}", plugin=self._plugin
+            )
         self._group.add_command(command, name)
+        self._owners[("command", name)] = self._plugin
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
         import click

@@ -211,9 +211,8 @@ def assert_valid(document: object, schema: str | None = None) -> None:
     found = issues(document, schema)
     if found:
         lines = "\n".join(f"  {issue.describe()}" for issue in found)
-        raise AssertionError(
-            f"not a valid {schema or 'document'} ({len(found)} problems):\n{lines}"
-        )
+        count = f"{len(found)} problem{'s' if len(found) != 1 else ''}"
+        raise AssertionError(f"not a valid {schema or 'document'} ({count}):\n{lines}")
 
 
 @attrs.frozen
