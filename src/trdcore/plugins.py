@@ -56,6 +56,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "trdcore"
 DEFAULT_PLUGINS = (
     "trdcore.default_plugins.commands",
+    "trdcore.default_plugins.content",
     "trdcore.default_plugins.exporters",
 )
 _HOOK_NAMES = tuple(name for name in hookspecs.__all__ if name.startswith("trdcore_"))
@@ -225,17 +226,22 @@ def get_plugin_manager(
     load_entry_points: bool = True,
     entry_points: Iterable[metadata.EntryPoint] | None = None,
     environ: Mapping[str, str] | None = None,
+    builtin_content: bool = True,
 ) -> TrdcorePluginManager:
     """A new manager with trdcore's hooks, its built-in plugins and (by default) installed ones.
 
     ``entry_points`` replaces discovery (tests use it); ``environ`` replaces
-    ``os.environ`` for the variables described in the module docstring.
+    ``os.environ`` for the variables described in the module docstring;
+    ``builtin_content=False`` leaves out the built-in catalog content (the
+    plugin test kit does, so a test sees only the content it registers).
     """
     env = os.environ if environ is None else environ
     manager = TrdcorePluginManager(strict=env.get("TRDCORE_STRICT_PLUGINS") == "1")
     for module_name in DEFAULT_PLUGINS:
         from importlib import import_module
 
+        if not builtin_content and module_name.endswith(".content"):
+            continue
         manager.add(
             import_module(module_name),
             "trdcore-" + module_name.rsplit(".", 1)[-1],

@@ -4,8 +4,8 @@ Installed with trdcore and loaded by pytest through the ``pytest11`` entry
 point (switch it off with ``-p no:trdcore``). It gives:
 
 - ``trdcore_pm``: a fresh plugin manager per test with trdcore's hooks and
-  built-in plugins but no installed entry points, so tests see only what
-  they register;
+  built-in behaviour but no installed entry points and no built-in catalog
+  content, so tests see only what they register;
 - ``register_plugin(plugin, name=None)``: register a plugin object (a module
   or an instance with ``@hookimpl`` methods) for the duration of one test;
 - :func:`valid_document`: a minimal valid document of any schema, with
@@ -301,8 +301,9 @@ def run_import(
 
 @pytest.fixture
 def trdcore_pm() -> TrdcorePluginManager:
-    """A fresh plugin manager: trdcore's hooks and built-ins, no installed entry points."""
-    return get_plugin_manager(load_entry_points=False, environ={})
+    """A fresh plugin manager: trdcore's hooks and built-in behaviour, no installed entry
+    points and no built-in catalog content, so a test sees only what it registers."""
+    return get_plugin_manager(load_entry_points=False, environ={}, builtin_content=False)
 
 
 @pytest.fixture
