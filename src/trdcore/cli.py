@@ -406,6 +406,139 @@ def import_(source: str, path: Path, out: Path | None, options: tuple[str, ...])
         sys.exit(EXIT_INVALID)
 
 
+def _catalog() -> Any:
+    from trdcore.catalog import load_catalog
+
+    catalog = load_catalog()
+    for problem in catalog.problems:
+        click.echo(f"warning: {problem}", err=True)
+    return catalog
+
+
+def _emit_json(data: object) -> None:
+    click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+
+
+def _verification_mark(verification: str) -> str:
+    return "" if verification == "verified" else f" [{verification}]"
+
+
+@click.group("definitions", invoke_without_command=True)
+@click.option("--format", "output_format", type=_FORMATS, default="text", show_default=True)
+@click.pass_context
+def definitions(context: click.Context, output_format: str) -> None:
+    """List the TRD definitions in the catalog, with ids and versions.
+
+    `trdcore definitions show ID[@VERSION]` explains one in words.
+    """
+    if context.invoked_subcommand is not None:
+        return
+    from trdcore.explain import summarise_definition
+
+    entries = _catalog().items("trd-definition")
+    if output_format == "json":
+        _emit_json(
+            [
+                {
+                    "id": e.id,
+                    "version": e.version,
+                    "title": e.model.title,
+                    "status": e.model.status,
+                    "summary": summarise_definition(e.model),
+                    "sources": list(e.model.sources),
+                }
+                for e in entries
+            ]
+        )
+        return
+    for entry in entries:
+        click.echo(f"{entry.ref:<36} {entry.model.title}")
+        click.echo(f"{'':<36} {summarise_definition(entry.model)}")
+
+
+@definitions.command("show")
+@click.argument("reference", metavar="ID[@VERSION]")
+@click.option("--format", "output_format", type=_FORMATS, default="text", show_default=True)
+def show_definition(reference: str, output_format: str) -> None:
+    """Explain one definition's parameters in words, with their sources."""
+    from trdcore.explain import explain_definition, source_titles
+
+    catalog = _catalog()
+    entry = catalog.get("trd-definition", reference)
+    if entry is None:
+        known = ", ".join(e.ref for e in catalog.items("trd-definition")) or "none"
+        raise click.BadParameter(
+            f"no definition {reference!r}; available: {known}", param_hint="ID"
+        )
+    explanations = explain_definition(entry.model)
+    if output_format == "json":
+        _emit_json(
+            {
+                "id": entry.id,
+                "version": entry.version,
+                "title": entry.model.title,
+                "summary": entry.model.summary,
+                "parameters": [item.to_json() for item in explanations],
+                "sources": list(entry.model.sources),
+            }
+        )
+        return
+    click.secho(f"{entry.model.title} ({entry.ref})", bold=True)
+    click.echo(entry.model.summary)
+    click.echo()
+    for item in explanations:
+        click.echo(f"- {item.text}{_verification_mark(item.verification)}")
+        if item.sources:
+            click.echo(f"    sources: {', '.join(item.sources)}")
+        if item.note:
+            click.echo(f"    note: {item.note}")
+    click.echo()
+    click.echo("Sources:")
+    for line in source_titles(catalog, entry.model.sources):
+        click.echo(f"  {line}")
+
+
+@click.command("drugs")
+@click.option("--format", "output_format", type=_FORMATS, default="text", show_default=True)
+def drugs(output_format: str) -> None:
+    """List the drugs in the catalog: classes, codes and minimum adequate doses."""
+    entries = _catalog().items("drug")
+    if output_format == "json":
+        _emit_json([entry.model.to_json() | {"id": entry.id} for entry in entries])
+        return
+    for entry in entries:
+        drug = entry.model
+        classes = ", ".join(f"{c.taxonomy}:{c.code}" for c in drug.classes)
+        codes = ", ".join(c.code for c in drug.codings or ())
+        doses = ", ".join(
+            f"{d.scheme} >={d.minimum_daily.value:g} {d.minimum_daily.unit}"
+            f"{_verification_mark(d.verification)}"
+            for d in drug.adequate_doses or ()
+        )
+        click.echo(f"{entry.ref:<30} {classes}")
+        if codes or doses:
+            click.echo(f"{'':<30} {'; '.join(part for part in (codes, doses) if part)}")
+
+
+@click.command("treatments")
+@click.option("--format", "output_format", type=_FORMATS, default="text", show_default=True)
+def treatments(output_format: str) -> None:
+    """List the treatment options in the catalog with their category and US status."""
+    entries = _catalog().items("treatment")
+    if output_format == "json":
+        _emit_json([entry.model.to_json() | {"id": entry.id} for entry in entries])
+        return
+    for entry in entries:
+        treatment = entry.model
+        statuses = ", ".join(
+            f"{r.region} {r.status}{_verification_mark(r.verification)}"
+            for r in treatment.regulatory or ()
+        )
+        click.echo(f"{entry.ref:<36} {treatment.category:<18} {treatment.name}")
+        if statuses:
+            click.echo(f"{'':<36} {statuses}")
+
+
 def build_cli(*, load_entry_points: bool = True) -> click.Group:
     """The root group with every plugin's commands added, built-in ones included."""
     from trdcore.plugins import get_plugin_manager, plugin_manager, register_commands

@@ -17,5 +17,8 @@ def trdcore_register_commands(cli: Any) -> None:
         commands.list_plugins,
         commands.export,
         commands.import_,
+        commands.definitions,
+        commands.drugs,
+        commands.treatments,
     ):
         cli.add_command(command)
