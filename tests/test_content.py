@@ -234,3 +234,45 @@ def test_nothing_is_presented_as_the_ema_or_fda_definition(catalog: Catalog) -> 
         assert "ema definition" not in title
         assert "fda definition" not in title
         assert "label definition" not in title
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [
+        ("Zoloft", "sertraline"),
+        ("  zoloft ", "sertraline"),
+        ("LEXAPRO", "escitalopram"),
+        ("36437", "sertraline"),
+        ("Spravato", "esketamine"),
+        ("Sertraline", "sertraline"),
+    ],
+)
+def test_input_names_brands_and_rxcuis_find_their_drug(
+    catalog: Catalog, text: str, drug: str
+) -> None:
+    found = catalog.find_drug(text)
+    assert found is not None
+    assert found.id == drug
+
+
+def test_an_unknown_drug_name_finds_nothing(catalog: Catalog) -> None:
+    assert catalog.find_drug("sertralin") is None
+
+
+def test_no_two_drugs_share_a_name_synonym_or_brand(catalog: Catalog) -> None:
+    owners: dict[str, set[str]] = {}
+    for entry in catalog.items("drug"):
+        drug = entry.model
+        for key in [drug.name, *(drug.synonyms or ()), *(b.name for b in drug.brands or ())]:
+            owners.setdefault(key.casefold(), set()).add(entry.id)
+    assert {key: ids for key, ids in owners.items() if len(ids) > 1} == {}
+
+
+def test_every_dose_scheme_a_definition_names_is_in_the_drug_catalog(catalog: Catalog) -> None:
+    schemes = {
+        dose.scheme for entry in catalog.items("drug") for dose in entry.model.adequate_doses or ()
+    }
+    for entry in catalog.items("trd-definition"):
+        rule = entry.model.parameters.adequate_dose
+        if rule.method == "dose-scheme":
+            assert rule.scheme in schemes, entry.ref

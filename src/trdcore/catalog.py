@@ -46,6 +46,10 @@ class Catalog:
 
     entries: tuple[CatalogEntry, ...] = ()
     problems: tuple[PluginError, ...] = ()
+    # Lookup table filled on first use; the catalog itself never changes.
+    _drug_names: dict[str, CatalogEntry] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False, hash=False
+    )
 
     @classmethod
     def from_documents(cls, documents: Iterable[tuple[str, Mapping[str, Any]]]) -> Catalog:
@@ -86,6 +90,26 @@ class Catalog:
                 continue
             entries[key] = CatalogEntry(kind, model.id, model.version, model, plugin)
         return cls(tuple(entries.values()), tuple(problems))
+
+    def find_drug(self, text: str) -> CatalogEntry | None:
+        """The drug a name, synonym, brand or RxCUI refers to, matched case-insensitively.
+
+        ``"Zoloft"``, ``"sertraline"`` and ``"36437"`` all find sertraline.
+        Surrounding spaces and letter case are ignored; nothing else is guessed.
+        """
+        return self._drug_index().get(" ".join(text.split()).casefold())
+
+    def _drug_index(self) -> dict[str, CatalogEntry]:
+        names = self._drug_names
+        if not names:
+            for entry in self.items("drug"):
+                drug = entry.model
+                keys = [entry.id, drug.name, *(drug.synonyms or ())]
+                keys += [brand.name for brand in drug.brands or ()]
+                keys += [coding.code for coding in drug.codings or ()]
+                for key in keys:
+                    names.setdefault(" ".join(key.split()).casefold(), entry)
+        return names
 
     def items(self, kind: str) -> tuple[CatalogEntry, ...]:
         """Every entry of one kind (``"drug"``, ``"trd-definition"`` ...)."""
