@@ -32,6 +32,10 @@ demo: setup
 	@echo
 	@echo "== Exporting the JSON Schemas for validators outside Python"
 	$(BIN)/trdcore export schemas --out build/demo/schemas
+	@echo
+	@echo "== The built-in catalog: TRD definitions, and one explained"
+	$(BIN)/trdcore definitions
+	$(BIN)/trdcore definitions show canadian-consensus-2021
 
 lint: setup
 	$(BIN)/ruff check .
