@@ -1,0 +1,1 @@
+"""Pure functions that turn data into judgements; no I/O, no clock."""
