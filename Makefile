@@ -36,6 +36,11 @@ demo: setup
 	@echo "== The built-in catalog: TRD definitions, and one explained"
 	$(BIN)/trdcore definitions
 	$(BIN)/trdcore definitions show canadian-consensus-2021
+	@echo
+	@echo "== Evaluating the example patients under every definition"
+	$(BIN)/trdcore evaluate examples/histories/two-ssri-trials.json --all --as-of 2026-11-27
+	$(BIN)/trdcore evaluate examples/histories/augmentation-and-ect.yaml --all --as-of 2026-11-27
+	$(BIN)/trdcore evaluate examples/histories/batch.ndjson --all --as-of 2026-11-27
 
 lint: setup
 	$(BIN)/ruff check .

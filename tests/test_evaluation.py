@@ -85,10 +85,11 @@ def test_two_ssris_meet_the_two_trial_definition_but_not_different_classes(
     assert result.status == "not_met"
     assert "SSRI" in str(result.explanation)
     _results, sentences = evaluate_all(document, as_of=AS_OF, catalog=catalog)
-    assert any(
-        s.startswith("met under two-trials-gaynes-2020@1.0.0 but not under different-classes@1.0.0")
-        for s in sentences
-    )
+    [sentence] = [s for s in sentences if "different-classes@1.0.0:" in s]
+    assert sentence.startswith("met under ")
+    assert "two-trials-gaynes-2020@1.0.0" in sentence
+    assert "but not under different-classes@1.0.0: " in sentence
+    assert "all in 1 pharmacological class (SSRI)" in sentence
 
 
 def test_an_ssri_and_an_snri_meet_the_different_classes_definition(catalog: Catalog) -> None:

@@ -539,6 +539,135 @@ def treatments(output_format: str) -> None:
             click.echo(f"{'':<36} {statuses}")
 
 
+_MARKS = {True: "✓", False: "✗", None: "?"}
+
+
+@click.command("evaluate")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--definition",
+    "definitions_",
+    multiple=True,
+    metavar="ID[@VERSION]",
+    help="A definition to apply; may be repeated. Default: all (as --all).",
+)
+@click.option("--all", "all_definitions", is_flag=True, help="Apply every active definition.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date to evaluate as of (ongoing trials run to it). Default: today.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "ndjson"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for large inputs.",
+)
+def evaluate_command(
+    path: Path,
+    definitions_: tuple[str, ...],
+    all_definitions: bool,
+    as_of: Any,
+    output_format: str,
+    jobs: int,
+) -> None:
+    """Evaluate treatment histories (JSON, YAML or NDJSON) against TRD definitions.
+
+    Prints, per history and definition, whether the definition is met, not
+    met or indeterminate, and each trial's verdict with the reason. JSON and
+    NDJSON output are evaluation-result documents; NDJSON streams one per
+    line. Exit code 1 if any history could not be evaluated.
+    """
+    import datetime
+
+    from trdcore.batch import evaluate_documents
+    from trdcore.documents import read_documents
+
+    catalog = _catalog()
+    active = [e.ref for e in catalog.items("trd-definition") if e.model.status == "active"]
+    chosen: list[str] = []
+    for reference in definitions_:
+        entry = catalog.get("trd-definition", reference)
+        if entry is None:
+            raise click.BadParameter(
+                f"no definition {reference!r}; available: {', '.join(active) or 'none'}",
+                param_hint="--definition",
+            )
+        chosen.append(entry.ref)
+    if all_definitions or not chosen:
+        chosen = sorted(set(chosen) | set(active))
+    day = as_of.date() if as_of is not None else datetime.date.today()
+    outcomes = evaluate_documents(read_documents(path), tuple(chosen), as_of=day, jobs=jobs)
+    failures = 0
+    collected: list[dict[str, Any]] = []
+    out = sys.stdout.buffer
+    for outcome in outcomes:
+        if outcome.problem is not None:
+            failures += 1
+            where = f"{outcome.source}:{outcome.line}" if outcome.line else outcome.source
+            click.echo(f"✗ {where}: {outcome.problem}", err=True)
+            continue
+        if output_format == "ndjson":
+            for result in outcome.results:
+                out.write(orjson.dumps(result) + b"\n")
+        elif output_format == "json":
+            collected.extend(outcome.results)
+        else:
+            _print_outcome(outcome)
+    if output_format == "json":
+        click.echo(orjson.dumps(collected, option=orjson.OPT_INDENT_2).decode())
+    out.flush()
+    if failures:
+        sys.exit(EXIT_INVALID)
+
+
+def _print_outcome(outcome: Any) -> None:
+    title = outcome.history_id or f"{outcome.source}" + (f":{outcome.line}" if outcome.line else "")
+    click.secho(f"History {title}", bold=True)
+    labels = {
+        "met": ("MET", "green"),
+        "not_met": ("NOT MET", "red"),
+        "indeterminate": ("INDETERMINATE", "yellow"),
+    }
+    for result in outcome.results:
+        label, colour = labels[result["status"]]
+        click.echo(
+            f"  {result['definition']:<34} "
+            + click.style(label, fg=colour, bold=True)
+            + f"  {result.get('explanation', '')}"
+        )
+    if outcome.results:
+        click.echo("  Trials (under " + outcome.results[0]["definition"] + "):")
+        for trial in outcome.results[0]["trials"]:
+            name = trial.get("drug_input") or trial["kind"]
+            click.echo(
+                f"    {_MARKS[trial['counted']]} {trial['pointer']:<12} {name:<18} "
+                f"{trial['reason']}"
+            )
+        for missing in outcome.results[0]["missing"]:
+            click.echo(f"    missing: {missing['pointer']} {missing['what']}")
+        warnings = {
+            (w["code"], w.get("pointer"), w["message"])
+            for r in outcome.results
+            for w in r["warnings"]
+        }
+        for _, pointer, message in sorted(warnings, key=str):
+            click.echo(f"    warning: {pointer or ''} {message}")
+    for sentence in outcome.differences:
+        click.echo(f"  - {sentence}")
+    click.echo()
+
+
 def build_cli(*, load_entry_points: bool = True) -> click.Group:
     """The root group with every plugin's commands added, built-in ones included."""
     from trdcore.plugins import get_plugin_manager, plugin_manager, register_commands

@@ -28,7 +28,7 @@ from typing import Any
 from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.rules.adequacy import TrialFacts, assess_trial
 
-__all__ = ["evaluate", "evaluate_all"]
+__all__ = ["evaluate", "evaluate_all", "explain_differences"]
 
 #: A dose this many times the minimum adequate dose is flagged as implausible (a plausibility
 #: check on the input, not a clinical threshold; the warning asks for the record to be checked).
@@ -319,12 +319,31 @@ def evaluate_all(
         for entry in catalog.items("trd-definition")
         if entry.model.status == "active"
     ]
+    return results, explain_differences(results)
+
+
+def explain_differences(results: Iterable[Any]) -> list[str]:
+    """A sentence for each definition that is not met where others are, saying why.
+
+    ("met under two-trials-gaynes-2020@1.0.0 but not under different-classes@1.0.0: ...")
+    """
+    results = list(results)
+    met = [result for result in results if result.status == "met"]
     sentences = []
-    for first in results:
-        for second in results:
-            if first.status == "met" and second.status != "met":
-                sentences.append(_difference(first, second))
-    return results, sentences
+    for other in results:
+        if other.status == "met" or not met:
+            continue
+        by_reason: dict[str, list[str]] = {}
+        for first in met:
+            by_reason.setdefault(_difference(first, other), []).append(str(first.definition))
+        for reason, names in by_reason.items():
+            verb = "not under" if other.status == "not_met" else "undecided under"
+            sentences.append(f"met under {_join(names)} but {verb} {other.definition}: {reason}")
+    return sentences
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _difference(met: Any, other: Any) -> str:
@@ -334,6 +353,4 @@ def _difference(met: Any, other: Any) -> str:
         for t in other.trials
         if t.pointer in counted_there and not t.counted
     ]
-    why = "; ".join(reasons) if reasons else other.explanation
-    verb = "not under" if other.status == "not_met" else "undecided under"
-    return f"met under {met.definition} but {verb} {other.definition}: {why}"
+    return "; ".join(reasons) if reasons else str(other.explanation)

@@ -20,5 +20,6 @@ def trdcore_register_commands(cli: Any) -> None:
         commands.definitions,
         commands.drugs,
         commands.treatments,
+        commands.evaluate_command,
     ):
         cli.add_command(command)
