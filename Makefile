@@ -58,8 +58,9 @@ docs: setup
 test: lint typecheck unit docs
 
 bench: setup
-	$(BIN)/python benchmarks/bench_validate.py
-	$(BIN)/python benchmarks/bench_startup.py
+	cd benchmarks && ../$(BIN)/python bench_validate.py
+	cd benchmarks && ../$(BIN)/python bench_startup.py
+	cd benchmarks && ../$(BIN)/python bench_evaluate.py
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -41,11 +41,12 @@ def _start_worker(definitions: tuple[str, ...], as_of: datetime.date) -> None:
     from trdcore.plugins import get_plugin_manager
 
     catalog = load_catalog(get_plugin_manager())
-    _WORKER.update(catalog=catalog, definitions=definitions, as_of=as_of)
+    entries = [catalog.get("trd-definition", reference) for reference in definitions]
+    _WORKER.update(catalog=catalog, definitions=entries, as_of=as_of)
 
 
 def _evaluate_one(document: SourceDocument) -> HistoryOutcome:
-    from trdcore.evaluation import evaluate, explain_differences
+    from trdcore.evaluation import evaluation_document, explain_differences
     from trdcore.exceptions import SchemaValidationError, TrdcoreError
     from trdcore.validation import validate
 
@@ -60,7 +61,7 @@ def _evaluate_one(document: SourceDocument) -> HistoryOutcome:
     catalog = _WORKER["catalog"]
     try:
         results = [
-            evaluate(history, definition, as_of=_WORKER["as_of"], catalog=catalog)
+            evaluation_document(history, definition, as_of=_WORKER["as_of"], catalog=catalog)
             for definition in _WORKER["definitions"]
         ]
     except TrdcoreError as error:
@@ -68,7 +69,7 @@ def _evaluate_one(document: SourceDocument) -> HistoryOutcome:
     return HistoryOutcome(
         *where,
         history.id,
-        results=tuple(result.to_json() for result in results),
+        results=tuple(results),
         differences=tuple(explain_differences(results)),
     )
 

@@ -28,7 +28,7 @@ from typing import Any
 from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.rules.adequacy import TrialFacts, assess_trial
 
-__all__ = ["evaluate", "evaluate_all", "explain_differences"]
+__all__ = ["evaluate", "evaluate_all", "evaluation_document", "explain_differences"]
 
 #: A dose this many times the minimum adequate dose is flagged as implausible (a plausibility
 #: check on the input, not a clinical threshold; the warning asks for the record to be checked).
@@ -176,8 +176,26 @@ def evaluate(
     ``history`` is a :class:`~trdcore.models.TreatmentHistory` or a document
     (validated first). Returns an :class:`~trdcore.models.EvaluationResult`.
     """
-    from trdcore import __version__
     from trdcore.models import EvaluationResult
+
+    return EvaluationResult.from_json(
+        evaluation_document(history, definition, as_of=as_of, catalog=catalog)
+    )
+
+
+def evaluation_document(
+    history: Any,
+    definition: Any,
+    *,
+    as_of: datetime.date,
+    catalog: Catalog | None = None,
+) -> dict[str, Any]:
+    """:func:`evaluate`, returning the ``evaluation-result@1.0.0`` JSON document itself.
+
+    For batch output, where building the model only to serialise it again
+    would triple the cost.
+    """
+    from trdcore import __version__
 
     catalog = catalog if catalog is not None else _default_catalog()
     model = _history(history)
@@ -255,7 +273,7 @@ def evaluate(
     }
     if model.id:
         result["history_id"] = model.id
-    return EvaluationResult.from_json(result)
+    return result
 
 
 def _reason(verdict: bool | None, criteria: Iterable[Any]) -> str:
@@ -311,7 +329,7 @@ def _verdict(
 def evaluate_all(
     history: Any, *, as_of: datetime.date, catalog: Catalog | None = None
 ) -> tuple[list[Any], list[str]]:
-    """Every active definition's verdict, and a sentence for each pair that disagrees."""
+    """Every active definition's verdict, and a sentence for each disagreement."""
     catalog = catalog if catalog is not None else _default_catalog()
     model = _history(history)
     results = [
@@ -319,26 +337,27 @@ def evaluate_all(
         for entry in catalog.items("trd-definition")
         if entry.model.status == "active"
     ]
-    return results, explain_differences(results)
+    return results, explain_differences([result.to_json() for result in results])
 
 
-def explain_differences(results: Iterable[Any]) -> list[str]:
+def explain_differences(results: Iterable[Mapping[str, Any]]) -> list[str]:
     """A sentence for each definition that is not met where others are, saying why.
 
-    ("met under two-trials-gaynes-2020@1.0.0 but not under different-classes@1.0.0: ...")
+    Takes evaluation-result documents ("met under two-trials-gaynes-2020@1.0.0 but not
+    under different-classes@1.0.0: ...").
     """
     results = list(results)
-    met = [result for result in results if result.status == "met"]
+    met = [result for result in results if result["status"] == "met"]
     sentences = []
     for other in results:
-        if other.status == "met" or not met:
+        if other["status"] == "met" or not met:
             continue
         by_reason: dict[str, list[str]] = {}
         for first in met:
-            by_reason.setdefault(_difference(first, other), []).append(str(first.definition))
+            by_reason.setdefault(_difference(first, other), []).append(first["definition"])
         for reason, names in by_reason.items():
-            verb = "not under" if other.status == "not_met" else "undecided under"
-            sentences.append(f"met under {_join(names)} but {verb} {other.definition}: {reason}")
+            verb = "not under" if other["status"] == "not_met" else "undecided under"
+            sentences.append(f"met under {_join(names)} but {verb} {other['definition']}: {reason}")
     return sentences
 
 
@@ -346,11 +365,11 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _difference(met: Any, other: Any) -> str:
-    counted_there = {t.pointer for t in met.trials if t.counted}
+def _difference(met: Mapping[str, Any], other: Mapping[str, Any]) -> str:
+    counted_there = {t["pointer"] for t in met["trials"] if t["counted"]}
     reasons = [
-        f"{t.pointer}{' (' + t.drug_input + ')' if t.drug_input else ''} {t.reason}"
-        for t in other.trials
-        if t.pointer in counted_there and not t.counted
+        f"{t['pointer']}{' (' + t['drug_input'] + ')' if t.get('drug_input') else ''} {t['reason']}"
+        for t in other["trials"]
+        if t["pointer"] in counted_there and not t["counted"]
     ]
-    return "; ".join(reasons) if reasons else str(other.explanation)
+    return "; ".join(reasons) if reasons else str(other.get("explanation", ""))
