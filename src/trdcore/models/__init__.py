@@ -46,6 +46,7 @@ from trdcore.models.evaluation import (
     TrialAssessment,
     TrialCounts,
 )
+from trdcore.models.events import DispensingEvent, DispensingEvents, EpisodeStart, Strength
 from trdcore.models.history import (
     Augmentation,
     Course,
@@ -79,6 +80,8 @@ __all__ = [
     "Dimension",
     "DimensionOption",
     "DimensionPoints",
+    "DispensingEvent",
+    "DispensingEvents",
     "DistinctClassesRule",
     "DocumentModel",
     "DoseOrUnknown",
@@ -87,6 +90,7 @@ __all__ = [
     "Duration",
     "Engine",
     "Episode",
+    "EpisodeStart",
     "EvaluationResult",
     "GlossaryEntry",
     "HumanReview",
@@ -108,6 +112,7 @@ __all__ = [
     "Stage",
     "StageResult",
     "StagingModel",
+    "Strength",
     "SystemIdentifier",
     "Threshold",
     "TimedTreatment",
@@ -125,6 +130,7 @@ MODELS: dict[str, type[DocumentModel]] = {
     model.SCHEMA_NAME: model
     for model in (
         ContentModule,
+        DispensingEvents,
         Drug,
         EvaluationResult,
         Source,
