@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import orjson
-
 from bench_validate import history
+
 from trdcore.catalog import load_catalog
 from trdcore.evaluation import evaluate
 from trdcore.models import TreatmentHistory
@@ -54,16 +54,29 @@ def main() -> None:
         for jobs in (1, 2):
             start = time.perf_counter()
             subprocess.run(
-                [trdcore, "evaluate", str(path), "--all", "--format", "ndjson", "--jobs", str(jobs),
-                 "--as-of", "2026-11-27"],
-                check=True, stdout=subprocess.DEVNULL,
+                [
+                    trdcore,
+                    "evaluate",
+                    str(path),
+                    "--all",
+                    "--format",
+                    "ndjson",
+                    "--jobs",
+                    str(jobs),
+                    "--as-of",
+                    "2026-11-27",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
             seconds = time.perf_counter() - start
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            print(f"end to end, {args.end_to_end:,} histories, --all, --jobs {jobs}: "
-                  f"{seconds:.1f} s ({args.end_to_end / seconds:,.0f} histories/s; "
-                  f"1,000,000 would take about {1_000_000 / (args.end_to_end / seconds):,.0f} s); "
-                  f"largest child RSS so far {peak:.0f} MB")
+            print(
+                f"end to end, {args.end_to_end:,} histories, --all, --jobs {jobs}: "
+                f"{seconds:.1f} s ({args.end_to_end / seconds:,.0f} histories/s; "
+                f"1,000,000 would take about {1_000_000 / (args.end_to_end / seconds):,.0f} s); "
+                f"largest child RSS so far {peak:.0f} MB"
+            )
 
 
 if __name__ == "__main__":

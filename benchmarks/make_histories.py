@@ -10,7 +10,6 @@ import random
 import sys
 
 import orjson
-
 from bench_validate import history
 
 

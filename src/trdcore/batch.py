@@ -48,6 +48,7 @@ def _start_worker(definitions: tuple[str, ...], as_of: datetime.date) -> None:
 def _evaluate_one(document: SourceDocument) -> HistoryOutcome:
     from trdcore.evaluation import evaluation_document, explain_differences
     from trdcore.exceptions import SchemaValidationError, TrdcoreError
+    from trdcore.rules.staging import stage_all
     from trdcore.validation import validate
 
     where = (document.source, document.line)
@@ -64,6 +65,9 @@ def _evaluate_one(document: SourceDocument) -> HistoryOutcome:
             evaluation_document(history, definition, as_of=_WORKER["as_of"], catalog=catalog)
             for definition in _WORKER["definitions"]
         ]
+        stages = stage_all(history, as_of=_WORKER["as_of"], catalog=catalog)
+        for result in results:
+            result["stages"] = stages
     except TrdcoreError as error:
         return HistoryOutcome(*where, history.id, problem=str(error))
     return HistoryOutcome(

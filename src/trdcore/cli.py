@@ -665,6 +665,15 @@ def _print_outcome(outcome: Any) -> None:
             click.echo(f"    warning: {pointer or ''} {message}")
     for sentence in outcome.differences:
         click.echo(f"  - {sentence}")
+    if outcome.results and outcome.results[0].get("stages"):
+        click.echo("  Stages:")
+        for staged in outcome.results[0]["stages"]:
+            if staged["status"] == "staged":
+                score = f", score {staged['score']:g}" if "score" in staged else ""
+                click.echo(f"    {staged['model']:<28} {staged.get('stage', '')}{score}")
+            else:
+                missing = "; ".join(staged.get("missing", ())) or "missing data"
+                click.echo(f"    {staged['model']:<28} indeterminate: {missing}")
     click.echo()
 
 
