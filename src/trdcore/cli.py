@@ -648,6 +648,8 @@ def _print_outcome(outcome: Any) -> None:
         )
     if outcome.results:
         click.echo("  Trials (under " + outcome.results[0]["definition"] + "):")
+        if not outcome.results[0]["trials"]:
+            click.echo("    (none recorded)")
         for trial in outcome.results[0]["trials"]:
             name = trial.get("drug_input") or trial["kind"]
             click.echo(
@@ -669,8 +671,11 @@ def _print_outcome(outcome: Any) -> None:
         click.echo("  Stages:")
         for staged in outcome.results[0]["stages"]:
             if staged["status"] == "staged":
-                score = f", score {staged['score']:g}" if "score" in staged else ""
-                click.echo(f"    {staged['model']:<28} {staged.get('stage', '')}{score}")
+                label = staged.get("stage")
+                parts = [f"stage {label}" if label and len(label) <= 4 else label] if label else []
+                if "score" in staged:
+                    parts.append(f"score {staged['score']:g}")
+                click.echo(f"    {staged['model']:<28} {', '.join(parts)}")
             else:
                 missing = "; ".join(staged.get("missing", ())) or "missing data"
                 click.echo(f"    {staged['model']:<28} indeterminate: {missing}")
