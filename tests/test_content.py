@@ -10,19 +10,13 @@ from typing import Any
 
 import pytest
 
-from trdcore.catalog import Catalog, load_catalog
+from trdcore.catalog import Catalog
 from trdcore.default_plugins.content import content_files
 from trdcore.documents import read_documents
-from trdcore.plugins import get_plugin_manager
 
 REFERENCE = Path(__file__).parent.parent.parent / "shared" / "reference"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ATC = "http://www.whocc.no/atc"
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(get_plugin_manager(load_entry_points=False, environ={}))
 
 
 def ids(catalog: Catalog, kind: str) -> set[str]:

@@ -12,19 +12,13 @@ from hypothesis import strategies as st
 
 import trdcore
 from strategies import documents
-from trdcore.catalog import Catalog, load_catalog
+from trdcore.catalog import Catalog
 from trdcore.exceptions import SchemaValidationError
 from trdcore.models import DispensingEvent, DispensingEvents
-from trdcore.plugins import get_plugin_manager
 from trdcore.rules.events import EventTrials, trials_from_events
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 START = date(2024, 1, 1)
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(get_plugin_manager(load_entry_points=False))
 
 
 def fill(

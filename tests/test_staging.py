@@ -13,20 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trdcore
-from trdcore.catalog import Catalog, load_catalog
+from trdcore.catalog import Catalog
 from trdcore.exceptions import UnknownTargetError
-from trdcore.plugins import get_plugin_manager
 from trdcore.rules import staging
 from trdcore.rules.staging import NO_RESISTANCE, stage, stage_all
 from trdcore.schemas import check
 
 AS_OF = datetime.date(2026, 11, 27)
 MODELS = ("thase-rush", "european-staging", "mgh-s", "maudsley")
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(get_plugin_manager(load_entry_points=False))
 
 
 def trial(drug: str, dose: float | None, weeks: float = 8, **extra: Any) -> dict[str, Any]:
