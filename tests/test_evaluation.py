@@ -295,3 +295,18 @@ def test_courses_count_only_where_the_definition_counts_them(catalog: Catalog) -
     [course] = [t for t in result.trials if t.pointer == "/courses/0"]
     assert course.kind == "ect"
     assert course.counted is False
+
+
+def test_antidepressants_taken_together_are_reported_as_a_combination(catalog: Catalog) -> None:
+    together = history(
+        trial("sertraline", 150, "2023-06-05", "2023-10-05"),
+        trial("mirtazapine", 30, "2023-07-01", "2023-10-05"),
+    )
+    switch = history(
+        trial("sertraline", 150, "2023-06-05", "2023-09-05"),
+        trial("bupropion", 300, "2023-08-29", "2023-12-05"),
+    )
+    combined = evaluate(together, "two-trials-gaynes-2020", as_of=AS_OF, catalog=catalog)
+    assert [(w.code, w.pointer) for w in combined.warnings] == [("combination", "/trials/1")]
+    crossed = evaluate(switch, "two-trials-gaynes-2020", as_of=AS_OF, catalog=catalog)
+    assert [w.code for w in crossed.warnings] == []

@@ -608,6 +608,8 @@ def evaluate_command(
         chosen = sorted(set(chosen) | set(active))
     day = as_of.date() if as_of is not None else datetime.date.today()
     outcomes = evaluate_documents(read_documents(path), tuple(chosen), as_of=day, jobs=jobs)
+    if output_format == "ndjson" and sys.stderr.isatty():
+        outcomes = _with_progress(outcomes)
     failures = 0
     collected: list[dict[str, Any]] = []
     out = sys.stdout.buffer
@@ -629,6 +631,19 @@ def evaluate_command(
     out.flush()
     if failures:
         sys.exit(EXIT_INVALID)
+
+
+def _with_progress(outcomes: Any) -> Any:
+    """Count histories on standard error while NDJSON goes to standard output."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.completed:,} histories"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("evaluating")
+        for outcome in outcomes:
+            yield outcome
+            progress.advance(task)
 
 
 def _print_outcome(outcome: Any) -> None:

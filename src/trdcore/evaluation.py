@@ -30,6 +30,10 @@ from trdcore.rules.adequacy import TrialFacts, assess_trial
 
 __all__ = ["evaluate", "evaluate_all", "evaluation_document", "explain_differences"]
 
+#: Two antidepressant trials overlapping by more than this many days are reported as taken
+#: together (a combination); a shorter overlap reads as a cross-taper switch. A reading of
+#: the input, not a clinical threshold; each trial is still judged on its own.
+COMBINATION_OVERLAP_DAYS = 14
 #: A dose this many times the minimum adequate dose is flagged as implausible (a plausibility
 #: check on the input, not a clinical threshold; the warning asks for the record to be checked).
 IMPLAUSIBLE_DOSE_FACTOR = 10
@@ -114,6 +118,35 @@ def _facts(history: Any, catalog: Catalog) -> tuple[list[TrialFacts], list[dict[
             TrialFacts(f"/courses/{index}", course_kind, course, None, course.name or course.kind)
         )
     return facts, warnings
+
+
+def _overlaps(facts: list[TrialFacts], as_of: datetime.date) -> list[dict[str, Any]]:
+    """Antidepressant trials taken together for more than two weeks, reported as combinations."""
+    spans = []
+    for item in facts:
+        start, end = item.item.start_date, item.item.end_date
+        if item.kind != "antidepressant" or not isinstance(start, datetime.date):
+            continue
+        if not isinstance(end, datetime.date):
+            if end is not None or not item.item.ongoing:
+                continue
+            end = as_of
+        spans.append((start, end, item))
+    found = []
+    for number, (start, end, first) in enumerate(spans):
+        for other_start, other_end, second in spans[number + 1 :]:
+            days = (min(end, other_end) - max(start, other_start)).days
+            if days > COMBINATION_OVERLAP_DAYS:
+                found.append(
+                    {
+                        "code": "combination",
+                        "pointer": second.pointer,
+                        "message": f"{first.pointer} ({first.drug_input}) and {second.pointer} "
+                        f"({second.drug_input}) overlap by {days} days: read as taken "
+                        "together; each is judged as its own trial",
+                    }
+                )
+    return found
 
 
 def _match(drug: Any, catalog: Catalog) -> tuple[CatalogEntry | None, str]:
@@ -204,6 +237,7 @@ def evaluation_document(
     classes_rule = parameters.distinct_classes
     taxonomy = classes_rule.taxonomy if classes_rule.required else None
     facts, warnings = _facts(model, catalog)
+    warnings.extend(_overlaps(facts, as_of))
 
     assessments: list[dict[str, Any]] = []
     counted: dict[str, list[str]] = {}
