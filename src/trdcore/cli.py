@@ -45,10 +45,6 @@ def new_root_group() -> click.Group:
     return cli
 
 
-def _usage_error(message: str) -> click.UsageError:
-    return click.UsageError(message)
-
-
 @click.command()
 @click.argument(
     "paths",
@@ -91,7 +87,7 @@ def validate(
             raise click.BadParameter(str(error), param_hint="--schema") from None
     files = list(_expand(paths))
     if not files:
-        raise _usage_error(
+        raise click.UsageError(
             "no .json, .yaml, .yml, .ndjson or .jsonl files found in " + ", ".join(map(str, paths))
         )
     reporter: _Reporter = (

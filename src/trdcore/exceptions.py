@@ -6,7 +6,7 @@ person: what was wrong, where (file, line, JSON pointer) and what to do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import attrs
 
@@ -200,8 +200,3 @@ class UnknownTargetError(TrdcoreError, LookupError):
 
 class ExportError(TrdcoreError):
     """Shown to users when an export cannot be done (unsafe output, unwritable folder)."""
-
-
-def issues_text(issues: Iterable[Issue]) -> str:
-    """All issues, one per line, for terminal output and exception notes."""
-    return "\n".join(f"  - {issue.describe()}" for issue in issues)
