@@ -6,16 +6,27 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+# Plugins whose tests drive real Node.js peers (validators, a FHIR server) carry a package.json
+# and a committed package-lock.json; `npm ci` installs exactly what the lock file says.
+NODE_PEERS := $(patsubst %/package.json,%/node_modules/.installed,$(wildcard plugins/*/package.json))
 
-.PHONY: setup demo test lint typecheck unit docs bench clean
+.PHONY: setup system-deps demo test lint typecheck unit docs bench clean
 
-setup: $(STAMP)
+setup: system-deps $(STAMP) $(NODE_PEERS)
+
+# Debian packages the plugin tests use as real peers (Chromium, poppler, qpdf, Pango).
+system-deps:
+	@scripts/install-system-deps
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' $(foreach p,$(PLUGINS),-e ./$(p))
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(foreach p,$(PLUGINS),-e './$(p)[test]')
 	@touch $(STAMP)
+
+plugins/%/node_modules/.installed: plugins/%/package.json plugins/%/package-lock.json
+	cd plugins/$* && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 demo: setup
 	@echo "== Schemas this trdcore knows"
@@ -48,9 +59,12 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy
+	$(foreach p,$(PLUGINS),$(BIN)/mypy --strict $(p)/src &&) true
 
+# TRDCORE_REQUIRE_PEERS=1: a plugin test whose real peer (Chromium, Node, poppler...) is missing
+# fails instead of skipping, so `make test` and CI cannot pass without them.
 unit: setup
-	$(BIN)/pytest tests $(wildcard plugins/*/tests)
+	TRDCORE_REQUIRE_PEERS=1 $(BIN)/pytest tests $(wildcard plugins/*/tests)
 
 docs: setup
 	NO_MKDOCS_2_WARNING=1 TRDCORE_DOCS_REQUIRE_CLI=1 $(BIN)/mkdocs build --strict --quiet -d build/site

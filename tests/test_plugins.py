@@ -15,7 +15,7 @@ import pytest
 from trdcore import hookimpl
 from trdcore.catalog import Catalog
 from trdcore.exceptions import PluginError, PluginWarning
-from trdcore.extensions import ExportContext, ExportResult, ImportResult
+from trdcore.extensions import ExportContext, ExportOption, ExportResult, ImportResult
 from trdcore.plugins import (
     TrdcorePluginManager,
     content_documents,
@@ -498,3 +498,108 @@ def test_export_metadata_must_be_json_and_the_manifest_name_is_reserved() -> Non
     problems = result.problems()
     assert any("metadata is not JSON" in problem for problem in problems)
     assert any("reserved for the manifest" in problem for problem in problems)
+
+
+# --- exporter options on the command line ---------------------------------------------------
+
+
+class _OptionsExporter:
+    """Echoes the options it received, so the test sees what the CLI passed."""
+
+    name = "echo-options"
+    description = "Writes its options as JSON"
+
+    def __init__(self, options: tuple[Any, ...]) -> None:
+        self.options = options
+
+    def export(self, context: ExportContext) -> ExportResult:
+        return ExportResult(files={"options.json": json.dumps(dict(context.options))})
+
+
+def _options_plugin(options: tuple[Any, ...]) -> object:
+    class Plugin:
+        @hookimpl
+        def trdcore_register_exporters(self, register: Any) -> None:
+            register(_OptionsExporter(options))
+
+    return Plugin()
+
+
+def _export_cli(trdcore_pm: Any, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> Any:
+    from click.testing import CliRunner
+
+    import trdcore.plugins
+    from trdcore.cli import build_cli
+
+    monkeypatch.setattr(trdcore.plugins, "plugin_manager", lambda: trdcore_pm)
+    return CliRunner().invoke(build_cli(load_entry_points=False), ["export", *args])
+
+
+def test_declared_exporter_options_become_real_command_line_options(
+    trdcore_pm: Any, register_plugin: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    register_plugin(
+        _options_plugin(
+            (
+                ExportOption("large-print", "Bigger type", kind="flag"),
+                ExportOption("treatment", "One treatment", kind="multiple"),
+                ExportOption(
+                    "audience", "Who reads it", choices=("patient", "clinician"), default="patient"
+                ),
+            )
+        )
+    )
+    out = tmp_path / "out"
+    args = [
+        "echo-options",
+        "--out",
+        str(out),
+        "--large-print",
+        "--treatment",
+        "ect",
+        "--treatment",
+        "rtms",
+        "--option",
+        "extra=1",
+    ]
+    result = _export_cli(trdcore_pm, monkeypatch, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "options.json").read_text()) == {
+        "large-print": True,
+        "treatment": ["ect", "rtms"],
+        "audience": "patient",
+        "extra": "1",
+    }
+    helped = _export_cli(trdcore_pm, monkeypatch, ["echo-options", "--help"])
+    assert "--large-print" in helped.output
+    assert "Bigger type" in helped.output
+
+
+def test_a_misspelt_or_out_of_range_exporter_option_is_a_usage_error(
+    trdcore_pm: Any, register_plugin: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    register_plugin(
+        _options_plugin((ExportOption("audience", "Who", choices=("patient", "clinician")),))
+    )
+    out = str(tmp_path / "out")
+    typo = _export_cli(trdcore_pm, monkeypatch, ["echo-options", "--out", out, "--audiance", "x"])
+    assert typo.exit_code == 2
+    wrong = _export_cli(trdcore_pm, monkeypatch, ["echo-options", "--out", out, "--audience", "x"])
+    assert wrong.exit_code == 2
+    unknown = _export_cli(trdcore_pm, monkeypatch, ["no-such-target", "--out", out])
+    assert unknown.exit_code == 2
+    assert "available: echo-options" in unknown.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_exporter_that_declares_a_reserved_option_is_blamed(
+    trdcore_pm: Any, register_plugin: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from trdcore.exporting import export_options
+
+    with pytest.raises(PluginError, match="--out is reserved"):
+        export_options(_OptionsExporter((ExportOption("out", "x"),)), target="echo-options")
+    with pytest.raises(PluginError, match="not an ExportOption"):
+        export_options(_OptionsExporter(("large-print",)), target="echo-options")
+    with pytest.raises(ValueError, match="lower-case slug"):
+        ExportOption("Large Print", "x")

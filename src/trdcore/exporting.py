@@ -11,12 +11,19 @@ import orjson
 
 from trdcore.catalog import Catalog, load_catalog
 from trdcore.exceptions import ExportError, PluginError, TrdcoreError, UnknownTargetError
-from trdcore.extensions import ExportContext, ExportResult, ImportResult
+from trdcore.extensions import ExportContext, ExportOption, ExportResult, ImportResult, OptionValue
 from trdcore.plugins import TrdcorePluginManager, exporters, importers
 
 Result = TypeVar("Result", ExportResult, ImportResult)
 
-__all__ = ["MANIFEST", "ImportOutcome", "run_export", "run_import", "write_export"]
+__all__ = [
+    "MANIFEST",
+    "ImportOutcome",
+    "export_options",
+    "run_export",
+    "run_import",
+    "write_export",
+]
 
 #: Written beside every export: what was written, by which trdcore, with the exporter's metadata.
 MANIFEST = "trdcore-export.json"
@@ -33,7 +40,7 @@ def run_export(
     *,
     manager: TrdcorePluginManager | None = None,
     catalog: Catalog | None = None,
-    options: Mapping[str, str] | None = None,
+    options: Mapping[str, OptionValue] | None = None,
     locale: str | None = None,
 ) -> ExportResult:
     """Run the exporter ``target`` over the catalog and return what it would write.
@@ -55,6 +62,31 @@ def run_export(
     if problems:
         raise ExportError(f"exporter {target!r}: " + "; ".join(problems))
     return result
+
+
+def export_options(exporter: object, *, target: str, plugin: str = "?") -> tuple[ExportOption, ...]:
+    """The options an exporter declares, checked; a malformed declaration is its plugin's error."""
+    declared = getattr(exporter, "options", ())
+    try:
+        options = tuple(declared)
+    except TypeError:
+        raise PluginError(
+            f"exporter {target!r}: options must be a sequence of ExportOption", plugin=plugin
+        ) from None
+    reserved = {"out", "locale", "option", "force", "help"}
+    seen: set[str] = set()
+    for option in options:
+        if not isinstance(option, ExportOption):
+            raise PluginError(
+                f"exporter {target!r}: option {option!r} is not an ExportOption", plugin=plugin
+            )
+        if option.name in reserved or option.name in seen:
+            raise PluginError(
+                f"exporter {target!r}: option --{option.name} is reserved or declared twice",
+                plugin=plugin,
+            )
+        seen.add(option.name)
+    return options
 
 
 def _call_plugin(

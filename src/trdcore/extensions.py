@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 __all__ = [
     "ContentRule",
     "ExportContext",
+    "ExportOption",
     "ExportResult",
     "Exporter",
     "Finding",
     "ImportResult",
     "Importer",
+    "OptionValue",
     "Severity",
     "check_name",
 ]
@@ -42,12 +44,44 @@ def check_name(name: object) -> str | None:
     return None
 
 
+#: What an exporter finds in ``ExportContext.options``: a string for ``--option KEY=VALUE``
+#: and value options, a bool for flags, a tuple of strings for repeatable options.
+OptionValue = str | bool | tuple[str, ...]
+
+
+@attrs.frozen
+class ExportOption:
+    """A command-line option an exporter declares (``trdcore export TARGET --NAME``).
+
+    Exporters list these in an optional ``options`` attribute; the CLI turns
+    each into a real option of ``trdcore export TARGET`` with its own help, so
+    a typo is a usage error (exit 2) rather than a setting silently ignored.
+    ``kind`` is ``"flag"`` (present or not: a bool), ``"value"`` (one string)
+    or ``"multiple"`` (may be repeated: a tuple of strings). The value reaches
+    the exporter in ``ExportContext.options[name]``, absent when not given
+    and no ``default`` is set.
+    """
+
+    name: str = attrs.field()
+    help: str
+    kind: Literal["flag", "value", "multiple"] = "value"
+    choices: tuple[str, ...] | None = None
+    default: str | None = None
+    metavar: str | None = None
+
+    @name.validator
+    def _slug(self, _attribute: object, value: str) -> None:
+        problem = check_name(value)
+        if problem:
+            raise ValueError(f"export option {problem}")
+
+
 @attrs.frozen
 class ExportContext:
     """Everything an exporter may use: the catalog, the user's options and the locale."""
 
     catalog: Catalog
-    options: Mapping[str, str] = attrs.field(factory=dict)
+    options: Mapping[str, OptionValue] = attrs.field(factory=dict)
     locale: str | None = None
 
 
@@ -89,7 +123,9 @@ class Exporter(Protocol):
     """Turns the catalog into files for a target (FHIR, Hugo, PDF ...).
 
     ``name`` is the CLI target (``trdcore export NAME``); ``description`` one
-    line for ``trdcore plugins`` and help texts.
+    line for ``trdcore plugins`` and help texts. An exporter may also have an
+    ``options`` attribute, a sequence of :class:`ExportOption`, for settings
+    of its own (``trdcore export handout-pdf --large-print``).
     """
 
     name: str

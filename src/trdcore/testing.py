@@ -13,7 +13,10 @@ point (switch it off with ``-p no:trdcore``). It gives:
 - :func:`assert_valid`: a schema check whose failure message shows the most
   relevant problem and its JSON pointer;
 - :func:`run_export` / :func:`run_import`: run an exporter or importer and
-  get an outcome object whose ``assert_ok()`` explains any failure.
+  get an outcome object whose ``assert_ok()`` explains any failure;
+- :func:`needs_peer`: skip a test whose real outside peer (a browser, a Node
+  validator, poppler) is missing, or fail it when ``TRDCORE_REQUIRE_PEERS=1``
+  (as ``make test`` and CI set) so a missing peer cannot pass unnoticed.
 
 Example::
 
@@ -27,6 +30,7 @@ Example::
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,12 +40,14 @@ import pytest
 
 from trdcore.catalog import Catalog
 from trdcore.exceptions import TrdcoreError
+from trdcore.extensions import OptionValue
 from trdcore.plugins import TrdcorePluginManager, get_plugin_manager
 
 __all__ = [
     "ExportOutcome",
     "ImportRun",
     "assert_valid",
+    "needs_peer",
     "register_plugin",
     "run_export",
     "run_import",
@@ -239,12 +245,26 @@ class ExportOutcome:
         return content.decode("utf-8") if isinstance(content, bytes) else content
 
 
+def needs_peer(available: bool, peer: str) -> None:
+    """Skip the calling test when its outside peer is missing, or fail it under
+    ``TRDCORE_REQUIRE_PEERS=1``, naming what to install.
+
+    ``needs_peer(shutil.which("pdfinfo") is not None, "pdfinfo (Debian poppler-utils)")``
+    """
+    if available:
+        return
+    message = f"{peer} is not installed; `make setup` installs it"
+    if os.environ.get("TRDCORE_REQUIRE_PEERS") == "1":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 def run_export(
     target: str,
     *,
     pm: TrdcorePluginManager,
     catalog: Catalog | None = None,
-    options: Mapping[str, str] | None = None,
+    options: Mapping[str, OptionValue] | None = None,
     locale: str | None = None,
 ) -> ExportOutcome:
     """Run the exporter ``target`` registered in ``pm``; never raises trdcore errors."""
