@@ -158,13 +158,19 @@ class Importer(Protocol):
 
 @attrs.frozen
 class Finding:
-    """One problem a content rule found: which item, where in it, what, and how to fix it."""
+    """One problem a content rule found: which item, where in it, what, and how to fix it.
+
+    ``severity`` is set when this finding is less (or more) serious than its
+    rule's own ``severity`` (a reading grade above 6 warns, above 8 blocks);
+    None means the rule's severity.
+    """
 
     rule: str
     item: str
     pointer: str
     message: str
     suggestion: str | None = None
+    severity: Severity | None = None
 
 
 @runtime_checkable
@@ -173,7 +179,12 @@ class ContentRule(Protocol):
 
     ``id`` is a slug; ``severity`` says whether a finding blocks publishing;
     ``audiences`` which texts it applies to; ``source`` where its threshold
-    or list comes from.
+    or list comes from. Optional attributes the lint engine reads when
+    present: ``version`` (recorded with every lint result), ``kinds`` (the
+    content schemas it checks, such as ``("content-module",)``; default all)
+    and ``suppressible`` (False: a suppression cannot switch it off). A
+    ``check`` that also accepts a ``context`` keyword gets a
+    :class:`trdcore.lint.LintContext` (lint date, catalog, text fields, pages).
     """
 
     id: str

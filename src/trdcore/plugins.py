@@ -58,6 +58,7 @@ DEFAULT_PLUGINS = (
     "trdcore.default_plugins.commands",
     "trdcore.default_plugins.content",
     "trdcore.default_plugins.exporters",
+    "trdcore.default_plugins.rules",
 )
 _HOOK_NAMES = tuple(name for name in hookspecs.__all__ if name.startswith("trdcore_"))
 

@@ -10,6 +10,7 @@ from trdcore.hookspecs import hookimpl
 @hookimpl
 def trdcore_register_commands(cli: Any) -> None:
     from trdcore import cli as commands
+    from trdcore.lint.command import lint_command
 
     for command in (
         commands.validate,
@@ -21,5 +22,6 @@ def trdcore_register_commands(cli: Any) -> None:
         commands.drugs,
         commands.treatments,
         commands.evaluate_command,
+        lint_command,
     ):
         cli.add_command(command)
