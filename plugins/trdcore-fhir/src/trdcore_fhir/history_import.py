@@ -1,0 +1,1038 @@
+"""FHIR R4 patient data to treatment histories, one per patient, nothing silently dropped.
+
+Input: a Bundle (any type), a single resource, NDJSON of resources (bulk-data export) or
+NDJSON of Bundles. NDJSON is read line by line, so a large file is never held as text; only
+the compact facts taken from each resource are kept until the histories are built.
+
+What is read (R4 4.0.1):
+
+- ``MedicationStatement`` -> a trial (``partOf`` another statement: an augmentation of it);
+- ``MedicationRequest`` (intent order/plan) -> a trial, unless a statement is ``basedOn`` it;
+- ``MedicationDispense`` (completed) -> prescription fills, turned into trials by
+  :func:`trdcore.rules.events.trials_from_events` (OMOP-style drug eras);
+- ``Observation`` with LOINC 44261-6 (PHQ-9 total) or a trdcore scale code -> a scale score;
+- ``Condition`` coded as major depression (SNOMED CT or ICD-10-CM F32/F33) -> the episode;
+- ``Patient`` -> the history's id and identifiers; ``Medication`` -> resolves references.
+
+Everything else, and every code, element or reference that cannot be used, becomes a warning
+naming the file (and line), the resource and the element.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import orjson
+from trdcore.exceptions import DocumentError
+
+from trdcore_fhir.terminology import (
+    ATC,
+    ICD10CM,
+    LOINC,
+    RXNORM,
+    SCALE_BY_CODE,
+    SNOMED,
+    SNOMED_DEPRESSION,
+    TRDCORE_SYSTEM,
+    fhir_system,
+)
+from trdcore_fhir.vocabulary import (
+    ADHERENCE_EXTENSION,
+    DOSE_UNITS,
+    HISTORY_ID_SYSTEM,
+    OUTCOME_EXTENSION,
+    PER_DAY,
+    TIMING_CODES,
+    TRIAL_ID_SYSTEM,
+)
+
+__all__ = ["FhirImport", "ImportedHistory", "read_fhir"]
+
+#: Resource types that exist in R4B or R5 but not in R4 4.0.1.
+_NOT_R4 = frozenset(
+    {
+        "MedicationUsage",
+        "RequestOrchestration",
+        "ActorDefinition",
+        "Requirements",
+        "InventoryItem",
+        "InventoryReport",
+        "Transport",
+        "NutritionIntake",
+        "NutritionProduct",
+        "BiologicallyDerivedProductDispense",
+        "DeviceAssociation",
+        "DeviceDispense",
+        "DeviceUsage",
+        "EncounterHistory",
+        "FormularyItem",
+        "GenomicStudy",
+        "ImagingSelection",
+        "Permission",
+        "TestPlan",
+        "ArtifactAssessment",
+        "ConditionDefinition",
+        "Citation",
+        "Evidence",
+        "EvidenceReport",
+        "ClinicalUseDefinition",
+        "ManufacturedItemDefinition",
+        "PackagedProductDefinition",
+        "AdministrableProductDefinition",
+        "RegulatedAuthorization",
+        "Ingredient",
+        "MedicinalProductDefinition",
+        "SubscriptionStatus",
+        "SubscriptionTopic",
+    }
+)
+_READ = ("MedicationStatement", "MedicationRequest", "MedicationDispense", "Observation")
+_READ_TEXT = "MedicationStatement, MedicationRequest, MedicationDispense, Observation, Condition"
+_DRUG_SYSTEMS = (RXNORM, ATC)
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_STATEMENT_STATUSES = {"active", "completed", "stopped", "on-hold", "unknown"}
+_REQUEST_STATUSES = {"active", "completed", "stopped", "on-hold"}
+_REQUEST_INTENTS = {"order", "plan", "original-order", "reflex-order", "filler-order", "instance-order"}
+_OBSERVATION_STATUSES = {"final", "amended", "corrected"}
+_SCALE_MAX = {"PHQ-9": 27, "MADRS": 60, "HAM-D-17": 52, "HAM-D-21": 64, "QIDS-SR-16": 27,
+              "QIDS-C-16": 27, "BDI-II": 63, "CGI-S": 7}
+_SEVERITIES = {f"severity-{s}": s for s in (
+    "mild", "moderate", "severe-without-psychotic-features", "severe-with-psychotic-features",
+    "unknown")}
+_REASONS = {f"stopped-{r}": r for r in (
+    "not-effective", "side-effects", "remission", "patient-preference", "cost-or-access",
+    "switched-by-clinician", "other", "unknown")}
+_OUTCOMES = {f"outcome-{o}": o for o in (
+    "remission", "response", "partial-response", "non-response", "intolerance", "unknown")}
+_ADHERENCE = {f"adherence-{a}": a for a in ("full", "partial", "poor", "unknown")}
+_DURATION = {"d": "day", "wk": "week", "mo": "month"}
+
+
+@attrs.frozen
+class ImportedHistory:
+    """One patient's treatment history and the FHIR resources each part came from.
+
+    ``sources`` maps a JSON pointer in ``document`` (``/trials/0``, ``/episode/scores/1``,
+    ``/episode``) to the references of the resources it was built from, so results can point
+    back at the input (see :func:`trdcore_fhir.result_resources`).
+    """
+
+    document: dict[str, Any]
+    patient: str
+    sources: Mapping[str, tuple[str, ...]]
+
+
+@attrs.frozen
+class FhirImport:
+    """Every history read from an input, and a warning for each thing not used."""
+
+    histories: tuple[ImportedHistory, ...]
+    warnings: tuple[str, ...]
+
+
+class _Unusable(Exception):
+    """A resource (or one of its elements) that cannot be used; the message says why."""
+
+
+@attrs.define
+class _Scope:
+    """References resolvable in one Bundle (or across an NDJSON file).
+
+    ``alias`` maps every way a resource may be referenced (``Type/id``, its fullUrl) to one
+    key; only Medications are kept whole, to resolve medicationReference when histories are
+    built (in NDJSON the Medication may come after the record that names it).
+    """
+
+    alias: dict[str, str] = attrs.field(factory=dict)
+    medications: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    used: set[str] = attrs.field(factory=set)
+
+    def key(self, reference: str) -> str:
+        return self.alias.get(reference, reference)
+
+
+_Record = tuple[str, str, dict[str, Any], _Scope]
+
+
+@attrs.define
+class _Patient:
+    statements: list[_Record] = attrs.field(factory=list)
+    requests: list[_Record] = attrs.field(factory=list)
+    dispenses: list[_Record] = attrs.field(factory=list)
+    observations: list[_Record] = attrs.field(factory=list)
+    conditions: list[_Record] = attrs.field(factory=list)
+    resource: dict[str, Any] | None = None
+    covered_requests: set[str] = attrs.field(factory=set)
+
+
+#: The elements read from each resource type; the rest (narrative, meta ...) is not kept.
+_KEEP = {
+    "MedicationStatement": (
+        "status", "statusReason", "medicationCodeableConcept", "medicationReference",
+        "effectivePeriod", "effectiveDateTime", "dosage", "note", "extension", "identifier",
+        "partOf", "basedOn",
+    ),
+    "MedicationRequest": (
+        "status", "intent", "statusReason", "medicationCodeableConcept", "medicationReference",
+        "authoredOn", "dispenseRequest", "dosageInstruction", "note", "extension", "identifier",
+    ),
+    "MedicationDispense": (
+        "status", "medicationCodeableConcept", "medicationReference", "whenHandedOver",
+        "whenPrepared", "quantity", "daysSupply", "dosageInstruction",
+    ),
+    "Observation": (
+        "status", "code", "category", "valueInteger", "valueQuantity", "effectiveDateTime",
+        "partOf",
+    ),
+    "Condition": (
+        "verificationStatus", "code", "onsetDateTime", "onsetString", "onsetPeriod",
+        "onsetAge", "onsetRange", "severity",
+    ),
+}
+
+
+@attrs.define
+class _Reader:
+    source: str
+    as_of: datetime.date | None
+    catalog: Any
+    warnings: list[str] = attrs.field(factory=list)
+    patients: dict[str, _Patient] = attrs.field(factory=dict)
+    medications: list[tuple[str, str, _Scope]] = attrs.field(factory=list)
+    _scope: _Scope | None = None
+
+    def warn(self, where: str, message: str) -> None:
+        self.warnings.append(f"{where}: {message}")
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read_path(self, path: Path) -> None:
+        try:
+            with path.open("rb") as stream:
+                first = stream.readline()
+                stripped = first.strip()
+                single_line = False
+                if stripped:
+                    try:
+                        orjson.loads(stripped)
+                        single_line = True
+                    except orjson.JSONDecodeError:
+                        single_line = False
+                if single_line:
+                    stream.seek(0)
+                    self._read_ndjson(stream)
+                else:
+                    stream.seek(0)
+                    self._read_document(stream.read())
+        except OSError as error:
+            raise DocumentError(f"cannot read: {error.strerror}", source=self.source) from None
+
+    def _read_document(self, raw: bytes) -> None:
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            line = raw.count(b"\n", 0, error.pos) + 1 if raw else None
+            raise DocumentError(
+                f"not JSON or NDJSON, so not FHIR ({error.msg})", source=self.source, line=line
+            ) from None
+        self._top(data, self.source, _Scope())
+
+    def _read_ndjson(self, stream: Any) -> None:
+        scope = _Scope()
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                raise DocumentError(
+                    f"line is not JSON, so not FHIR NDJSON ({error.msg})",
+                    source=self.source,
+                    line=number,
+                ) from None
+            where = f"{self.source}:{number}"
+            if isinstance(data, dict) and data.get("resourceType") == "Bundle":
+                self._top(data, where, _Scope())
+            else:
+                self._top(data, where, scope)
+
+    def _top(self, data: Any, where: str, scope: _Scope) -> None:
+        if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
+            raise DocumentError(
+                "not a FHIR resource: a JSON object with a resourceType is needed "
+                "(a Bundle, or NDJSON with one resource per line)",
+                source=where,
+            )
+        if data["resourceType"] == "Bundle":
+            self._bundle(data, where)
+        else:
+            self._collect(data, where, None, scope)
+
+    def _bundle(self, bundle: dict[str, Any], where: str) -> None:
+        scope = _Scope()
+        entries = bundle.get("entry") or []
+        if not isinstance(entries, list):
+            raise DocumentError("Bundle.entry must be a list", source=where)
+        items = []
+        for index, entry in enumerate(entries):
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            label = f"{where} entry {index}"
+            if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+                self.warn(label, "Bundle entry without a resource; not used")
+                continue
+            full_url = entry.get("fullUrl")
+            full_url = full_url if isinstance(full_url, str) else None
+            self._register(resource, full_url, scope)
+            items.append((resource, label, full_url))
+        for resource, label, full_url in items:
+            if resource["resourceType"] == "Bundle":
+                self._bundle(resource, label)
+            else:
+                self._collect(resource, label, full_url, scope, registered=True)
+
+    def _register(self, resource: dict[str, Any], full_url: str | None, scope: _Scope) -> None:
+        kind = resource["resourceType"]
+        key = _reference_of(resource, full_url)
+        scope.alias[key] = key
+        if full_url:
+            scope.alias[full_url] = key
+            # A server URL ends in Type/id; relative references use that part.
+            tail = "/".join(full_url.rstrip("/").split("/")[-2:])
+            if tail.startswith(f"{kind}/"):
+                scope.alias.setdefault(tail, key)
+        if kind == "Medication":
+            scope.medications[key] = resource
+
+    # -- sorting resources to patients ----------------------------------------------------
+
+    def _collect(
+        self,
+        resource: dict[str, Any],
+        where: str,
+        full_url: str | None,
+        scope: _Scope,
+        *,
+        registered: bool = False,
+    ) -> None:
+        kind = resource["resourceType"]
+        reference = _reference_of(resource, full_url)
+        label = f"{where} ({reference})"
+        if not registered:
+            self._register(resource, full_url, scope)
+        if kind in _NOT_R4:
+            self.warn(
+                label,
+                f"{kind} is not a FHIR R4 resource (it comes from R4B or R5); trdcore-fhir "
+                "reads R4 4.0.1; not used",
+            )
+            return
+        r5 = _r5_shape(resource)
+        if r5:
+            self.warn(label, f"looks like FHIR R5 ({r5}); trdcore-fhir reads R4 4.0.1; not used")
+            return
+        if kind == "Patient":
+            patient = self.patients.setdefault(reference, _Patient())
+            patient.resource = {"identifier": resource.get("identifier")}
+            return
+        if kind == "Medication":
+            self.medications.append((reference, label, scope))
+            return
+        if kind not in (*_READ, "Condition"):
+            self.warn(label, f"{kind} is not read (trdcore-fhir reads {_READ_TEXT}); not used")
+            return
+        subject = resource.get("subject")
+        subject_reference = subject.get("reference") if isinstance(subject, dict) else None
+        if not isinstance(subject_reference, str) or not subject_reference:
+            self.warn(f"{label} subject", "no subject reference, so no patient; not used")
+            return
+        patient = self.patients.setdefault(scope.key(subject_reference), _Patient())
+        compact = {name: resource[name] for name in _KEEP[kind] if name in resource}
+        for name in ("partOf", "basedOn"):
+            if name in compact:
+                compact[name] = [
+                    {"reference": scope.key(r)} for r in _references(compact[name])
+                ]
+        record = (label, reference, compact, scope)
+        {
+            "MedicationStatement": patient.statements,
+            "MedicationRequest": patient.requests,
+            "MedicationDispense": patient.dispenses,
+            "Observation": patient.observations,
+            "Condition": patient.conditions,
+        }[kind].append(record)
+
+    def _unused_medications(self) -> None:
+        for reference, label, scope in self.medications:
+            if reference not in scope.used:
+                self.warn(label, "Medication not referenced by any medication record; not used")
+
+    # -- building histories ---------------------------------------------------------------
+
+    def histories(self) -> list[ImportedHistory]:
+        found = []
+        for key in sorted(self.patients):
+            patient = self.patients[key]
+            records = (patient.statements, patient.requests, patient.dispenses,
+                       patient.observations, patient.conditions)
+            if not any(records):
+                self.warn(key, "Patient without medication, observation or condition records; "
+                          "no history written")
+                continue
+            if patient.resource is None:
+                self.warn(key, "referenced as subject but not in the input; the history is "
+                          "named by this reference")
+            found.append(self._history(key, patient))
+        self._unused_medications()
+        return found
+
+    def _history(self, key: str, patient: _Patient) -> ImportedHistory:
+        sources: dict[str, tuple[str, ...]] = {}
+        history: dict[str, Any] = {"schema": "treatment-history@1.0.0", "id": key}
+        if patient.resource is not None:
+            identifiers = []
+            for index, identifier in enumerate(_list(patient.resource["identifier"])):
+                system, value = _get(identifier, "system"), _get(identifier, "value")
+                if system == HISTORY_ID_SYSTEM and isinstance(value, str):
+                    history["id"] = value
+                elif isinstance(system, str) and isinstance(value, str) and ":" in system:
+                    identifiers.append({"system": system, "value": value})
+                else:
+                    self.warn(f"{key} identifier[{index}]", "identifier without a system URI "
+                              "and value; not used")
+            if identifiers:
+                history["identifiers"] = identifiers
+        episode, episode_sources = self._episode(patient)
+        if episode_sources:
+            sources["/episode"] = episode_sources
+        history["episode"] = episode
+        trials: list[dict[str, Any]] = []
+        by_statement: dict[str, int] = {}
+        parts: list[tuple[str, str, dict[str, Any], _Scope, str]] = []
+        for label, reference, resource, scope in patient.statements:
+            part_of = [r for r in _references(resource.get("partOf")) if r]
+            for based in _references(resource.get("basedOn")):
+                patient.covered_requests.add(based)
+            if part_of:
+                parts.append((label, reference, resource, scope, part_of[0]))
+                continue
+            trial = self._trial(label, reference, resource, scope, statement=True)
+            if trial is not None:
+                by_statement[reference] = len(trials)
+                sources[f"/trials/{len(trials)}"] = (reference,)
+                trials.append(trial)
+        for label, reference, resource, scope, parent in parts:
+            if parent not in by_statement:
+                self.warn(f"{label} partOf", f"{parent} is not a trial in the input; read as "
+                          "a trial of its own")
+                trial = self._trial(label, reference, resource, scope, statement=True)
+                if trial is not None:
+                    sources[f"/trials/{len(trials)}"] = (reference,)
+                    trials.append(trial)
+                continue
+            agent = self._trial(label, reference, resource, scope, statement=True)
+            if agent is None:
+                continue
+            index = by_statement[parent]
+            augmentation = {
+                k: v for k, v in agent.items()
+                if k in {"drug", "daily_dose", "start_date", "end_date", "ongoing", "duration"}
+            }
+            trials[index].setdefault("augmentation", []).append(augmentation)
+            number = len(trials[index]["augmentation"]) - 1
+            sources[f"/trials/{index}/augmentation/{number}"] = (reference,)
+        for label, reference, resource, scope in patient.requests:
+            if reference in patient.covered_requests:
+                continue
+            trial = self._trial(label, reference, resource, scope, statement=False)
+            if trial is not None:
+                sources[f"/trials/{len(trials)}"] = (reference,)
+                trials.append(trial)
+        if patient.dispenses:
+            self._dispensed(key, patient, history, trials, sources)
+        self._scores(patient, history, episode, trials, by_statement, sources)
+        history["trials"] = trials
+        return ImportedHistory(history, key, sources)
+
+    def _episode(self, patient: _Patient) -> tuple[dict[str, Any], tuple[str, ...]]:
+        chosen: list[tuple[str, str, str | None, dict[str, Any], list[dict[str, Any]]]] = []
+        for label, reference, resource, _scope in patient.conditions:
+            status = _code_of(resource.get("verificationStatus"))
+            if status in {"refuted", "entered-in-error"}:
+                self.warn(label, f"verificationStatus {status}; not used")
+                continue
+            codings = []
+            others = []
+            for coding in _codings(resource.get("code")):
+                system, code = coding.get("system"), coding.get("code")
+                if _is_depression(system, code):
+                    codings.append(_clean_coding(coding))
+                else:
+                    others.append(f"{system}|{code}")
+            if not codings:
+                self.warn(f"{label} code", "not a major depression diagnosis (SNOMED CT "
+                          "depression concepts or ICD-10-CM F32/F33); not used"
+                          + (f" ({', '.join(others)})" if others else ""))
+                continue
+            if others:
+                self.warn(f"{label} code", f"codings not used: {', '.join(others)}")
+            onset = resource.get("onsetDateTime")
+            start: str | None
+            if isinstance(onset, str):
+                start = _date(onset)
+                if start is None:
+                    self.warn(f"{label} onsetDateTime", f"{onset!r} is not a date; not used")
+            else:
+                start = None
+                if resource.get("onsetString") != "unknown" and "onsetDateTime" not in resource:
+                    for element in ("onsetPeriod", "onsetAge", "onsetRange", "onsetString"):
+                        if element in resource:
+                            self.warn(f"{label} {element}", "only onsetDateTime is read; not used")
+            chosen.append((label, reference, start, resource, codings))
+        if not chosen:
+            return {"start_date": "unknown"}, ()
+        # The current episode: the most recent onset (undated ones count as oldest).
+        chosen.sort(key=lambda item: item[2] or "")
+        label, reference, start, resource, codings = chosen[-1]
+        episode: dict[str, Any] = {"start_date": start or "unknown"}
+        diagnoses: list[dict[str, Any]] = []
+        for item in chosen:
+            for coding in item[4]:
+                if coding not in diagnoses:
+                    diagnoses.append(coding)
+        episode["diagnoses"] = diagnoses
+        severity = _trdcore_code(resource.get("severity"))
+        if severity in _SEVERITIES:
+            episode["severity"] = _SEVERITIES[severity]
+        elif resource.get("severity") is not None:
+            self.warn(f"{label} severity", "not a trdcore severity code; not used")
+        return episode, tuple(item[1] for item in chosen)
+
+    def _trial(
+        self,
+        label: str,
+        reference: str,
+        resource: dict[str, Any],
+        scope: _Scope,
+        *,
+        statement: bool,
+    ) -> dict[str, Any] | None:
+        status = resource.get("status")
+        allowed = _STATEMENT_STATUSES if statement else _REQUEST_STATUSES
+        if status not in allowed:
+            self.warn(f"{label} status", f"status {status!r} is not a treatment taken; not used")
+            return None
+        if not statement:
+            intent = resource.get("intent")
+            if intent not in _REQUEST_INTENTS:
+                self.warn(f"{label} intent", f"intent {intent!r} is not an order; not used")
+                return None
+        drug = self._drug(label, resource, scope)
+        if drug is None:
+            return None
+        trial: dict[str, Any] = {"id": _trial_id(resource, reference), "drug": drug}
+        dosages = _list(resource.get("dosage" if statement else "dosageInstruction"))
+        dose, duration = self._dose(label, dosages)
+        if dose is not None:
+            trial["daily_dose"] = dose
+        if statement:
+            self._statement_timing(label, resource, trial)
+        else:
+            self._request_timing(label, resource, trial)
+        if duration is not None:
+            trial["duration"] = duration
+        if status == "active" and "end_date" not in trial:
+            trial["ongoing"] = True
+        for extension in _list(resource.get("extension")):
+            url = _get(extension, "url")
+            code = _trdcore_code({"coding": [_get(extension, "valueCoding") or {}]})
+            if url == OUTCOME_EXTENSION and code in _OUTCOMES:
+                trial["outcome"] = _OUTCOMES[code]
+            elif url == ADHERENCE_EXTENSION and code in _ADHERENCE:
+                trial["adherence"] = _ADHERENCE[code]
+            else:
+                self.warn(f"{label} extension", f"extension {url} not read; not used")
+        reason = resource.get("statusReason")
+        if reason is not None:
+            code = _trdcore_code(_list(reason)[0] if isinstance(reason, list) else reason)
+            if code in _REASONS:
+                trial["reason_stopped"] = _REASONS[code]
+            else:
+                self.warn(f"{label} statusReason", "no trdcore stopped-* code; not used")
+        notes = [n.get("text") for n in _list(resource.get("note")) if isinstance(n, dict)]
+        notes = [n for n in notes if isinstance(n, str) and n]
+        if notes:
+            trial["notes"] = "\n\n".join(notes)
+        return trial
+
+    def _drug(self, label: str, resource: dict[str, Any], scope: _Scope) -> dict[str, Any] | None:
+        concept = resource.get("medicationCodeableConcept")
+        where = f"{label} medicationCodeableConcept"
+        if concept is None:
+            target = _get(resource.get("medicationReference"), "reference")
+            where = f"{label} medicationReference"
+            if not isinstance(target, str):
+                self.warn(label, "no medicationCodeableConcept or medicationReference; not used")
+                return None
+            found = _medication(target, scope)
+            if found is None:
+                self.warn(where, f"{target} cannot be resolved in the input; not used")
+                return None
+            concept = found.get("code")
+        codings = []
+        unknown = []
+        name = _get(concept, "text")
+        for coding in _codings(concept):
+            system = coding.get("system")
+            code = coding.get("code")
+            if system in _DRUG_SYSTEMS and isinstance(code, str) and code.strip():
+                codings.append(_clean_coding(coding))
+                if name is None and system == RXNORM and isinstance(coding.get("display"), str):
+                    name = coding["display"]
+            else:
+                unknown.append(f"{system}|{code}")
+        if unknown:
+            self.warn(where, "codings in systems trdcore does not read (it reads RxNorm "
+                      f"{RXNORM} and ATC {ATC}): {', '.join(unknown)}; not used")
+        if not codings and not (isinstance(name, str) and name.strip()):
+            self.warn(where, "no RxNorm or ATC code and no text naming the drug; not used")
+            return None
+        drug: dict[str, Any] = {}
+        if isinstance(name, str) and name.strip():
+            drug["name"] = name.strip()[:200]
+        if codings:
+            drug["codings"] = codings
+        return drug
+
+    def _dose(
+        self, label: str, dosages: list[Any]
+    ) -> tuple[dict[str, Any] | str | None, dict[str, Any] | None]:
+        """The highest daily dose over the dosage lines, and a bounds duration if given."""
+        best: dict[str, Any] | None = None
+        unknown = False
+        duration = None
+        for index, dosage in enumerate(dosages):
+            where = f"{label} dosage[{index}]"
+            if not isinstance(dosage, dict):
+                continue
+            repeat = _get(_get(dosage, "timing"), "repeat") or {}
+            bounds = repeat.get("boundsDuration")
+            if isinstance(bounds, dict):
+                unit = _DURATION.get(bounds.get("code") or bounds.get("unit"))
+                value = bounds.get("value")
+                if unit and isinstance(value, int | float) and value > 0:
+                    duration = {"value": value, "unit": unit}
+                else:
+                    self.warn(f"{where}.timing.repeat.boundsDuration", "not in d, wk or mo; "
+                              "not used")
+            if _absent(dosage):
+                unknown = True
+                continue
+            try:
+                dose = _daily_dose(dosage)
+            except _Unusable as problem:
+                self.warn(where, f"{problem}; daily dose unknown")
+                unknown = True
+                continue
+            if dose is None:
+                continue
+            if best is None or (dose["unit"] == best["unit"] and dose["value"] > best["value"]):
+                best = dose
+        if best is not None:
+            return best, duration
+        return ("unknown" if unknown else None), duration
+
+    def _statement_timing(self, label: str, resource: dict[str, Any], trial: dict[str, Any]) -> None:
+        period = resource.get("effectivePeriod")
+        if isinstance(period, dict):
+            for element, field in (("start", "start_date"), ("end", "end_date")):
+                value = self._date_element(f"{label} effectivePeriod.{element}", period, element)
+                if value is not None:
+                    trial[field] = value
+        elif isinstance(resource.get("effectiveDateTime"), str):
+            value = _date(resource["effectiveDateTime"])
+            if value is None:
+                self.warn(f"{label} effectiveDateTime", "not a date; not used")
+            else:
+                trial["start_date"] = value
+
+    def _request_timing(self, label: str, resource: dict[str, Any], trial: dict[str, Any]) -> None:
+        validity = _get(resource.get("dispenseRequest"), "validityPeriod") or {}
+        authored = resource.get("authoredOn")
+        start = _date(authored) if isinstance(authored, str) else None
+        if start is None and isinstance(validity.get("start"), str):
+            start = _date(validity["start"])
+        trial["start_date"] = start or "unknown"
+        if resource.get("status") != "active":
+            end = _date(validity["end"]) if isinstance(validity.get("end"), str) else None
+            trial["end_date"] = end or "unknown"
+
+    def _date_element(self, where: str, holder: dict[str, Any], element: str) -> str | None:
+        value = holder.get(element)
+        if value is None:
+            return "unknown" if _absent(holder.get(f"_{element}")) else None
+        result = _date(value) if isinstance(value, str) else None
+        if result is None:
+            self.warn(where, f"{value!r} is not a date; not used")
+        return result
+
+    def _dispensed(
+        self,
+        key: str,
+        patient: _Patient,
+        history: dict[str, Any],
+        trials: list[dict[str, Any]],
+        sources: dict[str, tuple[str, ...]],
+    ) -> None:
+        from trdcore.rules.events import trials_from_events
+
+        events = []
+        for label, reference, resource, scope in patient.dispenses:
+            event = self._fill(label, reference, resource, scope)
+            if event is not None:
+                events.append(event)
+        if not events:
+            return
+        document: dict[str, Any] = {"schema": "dispensing-events@1.0.0", "events": events}
+        if history["episode"].get("start_date") not in (None, "unknown"):
+            document["episode"] = {"start_date": history["episode"]["start_date"]}
+        built = trials_from_events(document, catalog=self._catalog(), as_of=self.as_of)
+        for warning in built.warnings:
+            self.warn(key, f"dispensing: {warning}")
+        for trial, era in zip(built.history["trials"], built.eras, strict=True):
+            sources[f"/trials/{len(trials)}"] = tuple(
+                str(fill.event.id) for fill in era.fills if fill.event.id is not None
+            )
+            trials.append(trial)
+
+    def _catalog(self) -> Any:
+        if self.catalog is None:
+            from trdcore.catalog import load_catalog
+
+            self.catalog = load_catalog()
+        return self.catalog
+
+    def _fill(
+        self, label: str, reference: str, resource: dict[str, Any], scope: _Scope
+    ) -> dict[str, Any] | None:
+        if resource.get("status") != "completed":
+            self.warn(f"{label} status", f"status {resource.get('status')!r} is not a completed "
+                      "dispense; not used")
+            return None
+        drug = self._drug(label, resource, scope)
+        if drug is None:
+            return None
+        when = resource.get("whenHandedOver") or resource.get("whenPrepared")
+        day = _date(when) if isinstance(when, str) else None
+        if day is None:
+            self.warn(f"{label} whenHandedOver", "no dispense date; not used")
+            return None
+        days = _get(resource.get("daysSupply"), "value")
+        quantity = _get(resource.get("quantity"), "value")
+        if not isinstance(days, int | float) or days <= 0 or int(days) != days:
+            self.warn(f"{label} daysSupply", "no whole number of days' supply; not used")
+            return None
+        strength = None
+        target = _get(resource.get("medicationReference"), "reference")
+        medication = _medication(target, scope) if isinstance(target, str) else None
+        if medication is not None:
+            strength = _strength(medication)
+        if strength is not None and isinstance(quantity, int | float) and quantity > 0:
+            return {"id": reference, "date": day, "drug": drug, "strength": strength,
+                    "quantity": quantity, "days_supply": int(days)}
+        # Without a product strength, the dosage instruction's daily dose over the supply.
+        try:
+            dose = None
+            for dosage in _list(resource.get("dosageInstruction")):
+                dose = _daily_dose(dosage) if isinstance(dosage, dict) else None
+                if dose:
+                    break
+        except _Unusable as problem:
+            self.warn(f"{label} dosageInstruction", f"{problem}; not used")
+            return None
+        if dose is None:
+            self.warn(label, "neither a Medication with ingredient strength and a quantity nor "
+                      "a dosage instruction with a dose; the daily dose cannot be derived; "
+                      "not used")
+            return None
+        return {"id": reference, "date": day, "drug": drug,
+                "strength": {"value": dose["value"], "unit": dose["unit"]},
+                "quantity": int(days), "days_supply": int(days)}
+
+    def _scores(
+        self,
+        patient: _Patient,
+        history: dict[str, Any],
+        episode: dict[str, Any],
+        trials: list[dict[str, Any]],
+        by_statement: dict[str, int],
+        sources: dict[str, tuple[str, ...]],
+    ) -> None:
+        for label, reference, resource, _scope in patient.observations:
+            codings = _codings(resource.get("code"))
+            scale = None
+            for coding in codings:
+                scale = SCALE_BY_CODE.get((coding.get("system"), coding.get("code")))
+                if scale:
+                    break
+            if scale is None:
+                shown = ", ".join(f"{c.get('system')}|{c.get('code')}" for c in codings)
+                self.warn(f"{label} code", f"not a depression scale total trdcore reads "
+                          f"(PHQ-9 total is LOINC 44261-6): {shown or 'no coding'}; not used")
+                continue
+            status = resource.get("status")
+            if status not in _OBSERVATION_STATUSES:
+                self.warn(f"{label} status", f"status {status!r} is not a final result; not used")
+                continue
+            value = resource.get("valueInteger")
+            if value is None:
+                value = _get(resource.get("valueQuantity"), "value")
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                self.warn(f"{label} value[x]", "no valueInteger or valueQuantity; not used")
+                continue
+            if not 0 <= value <= _SCALE_MAX[scale]:
+                self.warn(f"{label} value[x]", f"{value} is outside the {scale} range "
+                          f"0-{_SCALE_MAX[scale]}; not used")
+                continue
+            score: dict[str, Any] = {"scale": scale, "value": value}
+            when = resource.get("effectiveDateTime")
+            if isinstance(when, str):
+                day = _date(when)
+                if day is None:
+                    self.warn(f"{label} effectiveDateTime", "not a date; the score is undated")
+                else:
+                    score["date"] = day
+            role = None
+            for category in _list(resource.get("category")):
+                code = _trdcore_code(category)
+                if code in {"trial-baseline-score", "trial-end-score"}:
+                    role = code
+            parent = next(iter(_references(resource.get("partOf"))), None)
+            if role and parent in by_statement:
+                index = by_statement[parent]
+                field = "baseline_score" if role == "trial-baseline-score" else "end_score"
+                trials[index][field] = score
+                sources[f"/trials/{index}/{field}"] = (reference,)
+                continue
+            if role:
+                self.warn(f"{label} partOf", "a trial score whose trial is not in the input; "
+                          "read as an episode score")
+            scores = episode.setdefault("scores", [])
+            sources[f"/episode/scores/{len(scores)}"] = (reference,)
+            scores.append(score)
+
+
+# -- small helpers over raw FHIR JSON ---------------------------------------------------------
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _get(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def _codings(concept: Any) -> list[dict[str, Any]]:
+    return [c for c in _list(_get(concept, "coding")) if isinstance(c, dict)]
+
+
+def _clean_coding(coding: dict[str, Any]) -> dict[str, Any]:
+    found = {"system": coding["system"], "code": str(coding["code"]).strip()}
+    for key in ("display", "version"):
+        if isinstance(coding.get(key), str) and coding[key].strip():
+            found[key] = coding[key].strip()[: 500 if key == "display" else 100]
+    return found
+
+
+def _code_of(concept: Any) -> str | None:
+    for coding in _codings(concept):
+        if isinstance(coding.get("code"), str):
+            return str(coding["code"])
+    return None
+
+
+def _trdcore_code(concept: Any) -> str | None:
+    for coding in _codings(concept):
+        if coding.get("system") == TRDCORE_SYSTEM and isinstance(coding.get("code"), str):
+            return str(coding["code"])
+    return None
+
+
+def _references(value: Any) -> list[str]:
+    return [r["reference"] for r in _list(value) if isinstance(_get(r, "reference"), str)]
+
+
+def _reference_of(resource: dict[str, Any], full_url: str | None) -> str:
+    if isinstance(resource.get("id"), str):
+        return f"{resource['resourceType']}/{resource['id']}"
+    return full_url or f"{resource['resourceType']}/(no id)"
+
+
+def _trial_id(resource: dict[str, Any], reference: str) -> str:
+    for identifier in _list(resource.get("identifier")):
+        if _get(identifier, "system") == TRIAL_ID_SYSTEM and isinstance(
+            _get(identifier, "value"), str
+        ):
+            return str(identifier["value"])
+    return reference[:100]
+
+
+def _medication(reference: str, scope: _Scope) -> dict[str, Any] | None:
+    """The Medication a medicationReference names in its scope (marked used), or None."""
+    key = scope.key(reference)
+    medication = scope.medications.get(key)
+    if medication is not None:
+        scope.used.add(key)
+    return medication
+
+
+def _date(text: str) -> str | None:
+    match = _DATE.match(text)
+    if match is None:
+        return None
+    try:
+        day = datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    if not 1800 <= day.year <= 2999:
+        return None
+    return day.isoformat()
+
+
+def _absent(value: Any) -> bool:
+    """Whether an element is only a data-absent-reason extension (asked, not known)."""
+    from trdcore_fhir.terminology import DATA_ABSENT_REASON
+
+    return isinstance(value, dict) and any(
+        _get(extension, "url") == DATA_ABSENT_REASON for extension in _list(value.get("extension"))
+    )
+
+
+def _is_depression(system: Any, code: Any) -> bool:
+    if not isinstance(code, str):
+        return False
+    if system == SNOMED:
+        return code in SNOMED_DEPRESSION
+    if system == ICD10CM:
+        return code.startswith(("F32", "F33")) and code not in {"F32.81"}
+    return False
+
+
+def _quantity_unit(quantity: dict[str, Any]) -> str | None:
+    for key in ("code", "unit"):
+        unit = quantity.get(key)
+        if isinstance(unit, str) and unit.strip().lower() in DOSE_UNITS:
+            return DOSE_UNITS[unit.strip().lower()]
+    return None
+
+
+def _daily_dose(dosage: dict[str, Any]) -> dict[str, Any] | None:
+    """The daily dose one Dosage gives, None when it has no dose, _Unusable when unreadable."""
+    rates = _list(dosage.get("doseAndRate"))
+    if not rates:
+        return None
+    first = rates[0] if isinstance(rates[0], dict) else {}
+    rate = first.get("rateQuantity")
+    if isinstance(rate, dict):
+        unit = _quantity_unit(rate)
+        value = rate.get("value")
+        if unit != "mg/24h" or not isinstance(value, int | float) or value <= 0:
+            raise _Unusable("doseAndRate.rateQuantity is not in mg/(24.h)")
+        return {"value": value, "unit": "mg/24h"}
+    quantity = first.get("doseQuantity")
+    if not isinstance(quantity, dict):
+        raise _Unusable("doseAndRate has no doseQuantity (ranges are not read)")
+    value = quantity.get("value")
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        raise _Unusable("doseQuantity has no positive value")
+    unit = _quantity_unit(quantity)
+    if unit is None:
+        shown = quantity.get("code") or quantity.get("unit")
+        raise _Unusable(
+            "dose without a unit" if shown is None else f"dose unit {shown!r} is not mg, g or mcg"
+        )
+    timing = _get(dosage, "timing") or {}
+    repeat = timing.get("repeat") if isinstance(timing, dict) else None
+    code = _code_of(timing.get("code")) if isinstance(timing, dict) else None
+    if isinstance(repeat, dict) and (
+        "frequency" in repeat or "period" in repeat or "periodUnit" in repeat
+    ):
+        frequency = repeat.get("frequency", 1)
+        period = repeat.get("period", 1)
+        per_day = PER_DAY.get(repeat.get("periodUnit", ""))
+        if not isinstance(frequency, int) or not isinstance(period, int | float) or period <= 0:
+            raise _Unusable("timing.repeat frequency/period unreadable")
+        if per_day is None:
+            raise _Unusable(f"timing.repeat.periodUnit {repeat.get('periodUnit')!r} not h, d or wk")
+        times = frequency * per_day / period
+    elif code in TIMING_CODES:
+        times = TIMING_CODES[code]
+    else:
+        raise _Unusable("no timing (frequency and period), so the daily dose is not known")
+    daily = round(value * times, 3)
+    if unit == "mg/24h":
+        raise _Unusable("a patch rate must be given as doseAndRate.rateQuantity")
+    return {"value": int(daily) if float(daily).is_integer() else daily, "unit": unit}
+
+
+def _strength(medication: dict[str, Any]) -> dict[str, Any] | None:
+    ingredients = _list(medication.get("ingredient"))
+    if len(ingredients) != 1:
+        return None
+    ratio = _get(ingredients[0], "strength")
+    numerator, denominator = _get(ratio, "numerator"), _get(ratio, "denominator")
+    if not isinstance(numerator, dict):
+        return None
+    unit = _quantity_unit(numerator)
+    value = numerator.get("value")
+    per = _get(denominator, "value") if denominator is not None else 1
+    if unit is None or not isinstance(value, int | float) or per != 1 or value <= 0:
+        return None
+    return {"value": value, "unit": unit}
+
+
+def _r5_shape(resource: dict[str, Any]) -> str | None:
+    """Why a resource looks like R5 rather than R4, or None."""
+    kind = resource["resourceType"]
+    if kind in {"MedicationStatement", "MedicationRequest", "MedicationDispense"} and (
+        "medication" in resource
+    ):
+        return f"{kind}.medication is R5's CodeableReference; R4 has medicationCodeableConcept " \
+               "or medicationReference"
+    if kind == "MedicationStatement" and resource.get("status") in {"recorded", "draft"}:
+        return f"MedicationStatement.status {resource['status']!r} is an R5 code"
+    if kind == "MedicationStatement" and "adherence" in resource:
+        return "MedicationStatement.adherence is R5"
+    return None
+
+
+def read_fhir(
+    path: str | Path,
+    *,
+    as_of: str | datetime.date | None = None,
+    catalog: Any = None,
+) -> FhirImport:
+    """Read FHIR R4 patient data at ``path`` into one treatment history per patient.
+
+    ``as_of`` (a date or ``YYYY-MM-DD``) is passed to the dispensing-era builder: fills after
+    it are not used and a supply lasting past it is an ongoing trial. ``catalog`` finds the
+    drugs of dispensed fills (default: the installed catalog, loaded only when needed).
+    Raises :class:`~trdcore.exceptions.DocumentError` when the input is not FHIR at all.
+    """
+    path = Path(path)
+    if isinstance(as_of, str):
+        try:
+            as_of = datetime.date.fromisoformat(as_of)
+        except ValueError:
+            raise DocumentError(
+                f"option as-of={as_of!r} is not a date (YYYY-MM-DD)", source=str(path)
+            ) from None
+    reader = _Reader(str(path), as_of, catalog)
+    reader.read_path(path)
+    histories = reader.histories()
+    return FhirImport(tuple(histories), tuple(reader.warnings))
