@@ -292,3 +292,65 @@ def vocabulary_problems(nodes: list[dict[str, Any]], path: str = "") -> list[str
                         problems.append(f"{path}/{name}: {value['@id']} is not in {prop.ranges}")
                 problems.extend(vocabulary_problems([value], f"{path}/{name}"))
     return problems
+
+
+# --- security ----------------------------------------------------------------------------------
+
+HOSTILE_TITLE = (
+    "Break out --- \"quoted\" 'title'\n---\ninjected: true </script><script>alert(1)</script>"
+)
+HOSTILE_BODY = (
+    "Before <script>alert('script')</script> after.\n\n"
+    'An image: <img src="x" onerror="alert(\'img\')">\n\n'
+    "A link: [click me](javascript:alert('link')) and [encoded](jav&#97;script:alert(1)).\n\n"
+    "<div onclick=\"alert('div')\">a div</div>\n\n"
+    "[ref]\n\n[ref]: javascript:alert('ref')"
+)
+HOSTILE_TEXTS = ("<script>alert('script')</script>", "onerror=", "javascript:alert('link')")
+
+
+def hostile_module() -> dict[str, Any]:
+    return module(
+        "test-hostile-patient",
+        title=HOSTILE_TITLE,
+        description='--- "description": with: colons',
+        sections=[
+            {
+                "id": "hostile",
+                "heading": "Hostile <b>heading</b>",
+                "body": HOSTILE_BODY,
+                "sources": ["cdcr-988-2022"],
+            }
+        ],
+    )
+
+
+def markup_problems(page_html: str) -> list[str]:
+    """Executable markup in a page: scripts other than JSON-LD, on* attributes, script URLs."""
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(page_html)
+    problems = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "script" and element.get("type") != "application/ld+json":
+            problems.append(f"script element: {lxml_html.tostring(element)[:80]!r}")
+        for name, value in element.attrib.items():
+            if name.lower().startswith("on"):
+                problems.append(f"<{element.tag} {name}=...>")
+            cleaned = re.sub(r"[\x00-\x20]", "", value).lower()
+            if name in ("href", "src", "action") and cleaned.startswith(
+                ("javascript:", "data:", "vbscript:")
+            ):
+                problems.append(f"<{element.tag} {name}={value!r}>")
+    return problems
+
+
+def visible_text(page_html: str) -> str:
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(page_html)
+    for script in tree.iter("script"):
+        script.drop_tree()
+    return " ".join(tree.text_content().split())
