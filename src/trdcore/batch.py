@@ -38,15 +38,16 @@ _WORKER: dict[str, Any] = {}
 
 def _start_worker(definitions: tuple[str, ...], as_of: datetime.date) -> None:
     from trdcore.catalog import load_catalog
+    from trdcore.evaluation import Evaluator
     from trdcore.plugins import get_plugin_manager
 
     catalog = load_catalog(get_plugin_manager())
-    entries = [catalog.get("trd-definition", reference) for reference in definitions]
-    _WORKER.update(catalog=catalog, definitions=entries, as_of=as_of)
+    evaluators = [Evaluator.for_definition(reference, catalog) for reference in definitions]
+    _WORKER.update(catalog=catalog, evaluators=evaluators, as_of=as_of)
 
 
 def _evaluate_one(document: SourceDocument) -> HistoryOutcome:
-    from trdcore.evaluation import evaluation_document, explain_differences
+    from trdcore.evaluation import explain_differences, history_facts
     from trdcore.exceptions import SchemaValidationError, TrdcoreError
     from trdcore.rules.staging import stage_all
     from trdcore.validation import validate
@@ -59,13 +60,12 @@ def _evaluate_one(document: SourceDocument) -> HistoryOutcome:
     except SchemaValidationError as error:
         details = "; ".join(issue.describe() for issue in error.issues)
         return HistoryOutcome(*where, None, problem=f"not a valid treatment history: {details}")
-    catalog = _WORKER["catalog"]
+    catalog, as_of = _WORKER["catalog"], _WORKER["as_of"]
     try:
-        results = [
-            evaluation_document(history, definition, as_of=_WORKER["as_of"], catalog=catalog)
-            for definition in _WORKER["definitions"]
-        ]
-        stages = stage_all(history, as_of=_WORKER["as_of"], catalog=catalog)
+        # Normalised once (drugs matched, weeks counted), then judged by every definition.
+        facts = history_facts(history, as_of=as_of, catalog=catalog)
+        results = [evaluator.document(facts, as_of=as_of) for evaluator in _WORKER["evaluators"]]
+        stages = stage_all(facts, as_of=as_of, catalog=catalog)
         for result in results:
             result["stages"] = stages
     except TrdcoreError as error:

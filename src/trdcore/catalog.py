@@ -50,6 +50,11 @@ class Catalog:
     _drug_names: dict[str, CatalogEntry] = attrs.field(
         factory=dict, init=False, eq=False, repr=False, hash=False
     )
+    #: Compiled forms of entries (an evaluator per definition), made on first use by the
+    #: modules that compile them; they depend only on this catalog, which never changes.
+    compiled: dict[Any, Any] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False, hash=False
+    )
 
     @classmethod
     def from_documents(cls, documents: Iterable[tuple[str, Mapping[str, Any]]]) -> Catalog:
@@ -97,7 +102,11 @@ class Catalog:
         ``"Zoloft"``, ``"sertraline"`` and ``"36437"`` all find sertraline.
         Surrounding spaces and letter case are ignored; nothing else is guessed.
         """
-        return self._drug_index().get(" ".join(text.split()).casefold())
+        index = self._drug_index()
+        found = index.get(text)  # most names arrive already in their indexed form
+        if found is None:
+            found = index.get(" ".join(text.split()).casefold())
+        return found
 
     def _drug_index(self) -> dict[str, CatalogEntry]:
         names = self._drug_names

@@ -23,12 +23,21 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from trdcore.catalog import Catalog, CatalogEntry
-from trdcore.rules.adequacy import TrialFacts, assess_trial
+from trdcore.rules.adequacy import TrialFacts, adequacy_rules
 
-__all__ = ["evaluate", "evaluate_all", "evaluation_document", "explain_differences"]
+__all__ = [
+    "Evaluator",
+    "HistoryFacts",
+    "Verdict",
+    "evaluate",
+    "evaluate_all",
+    "evaluation_document",
+    "explain_differences",
+    "history_facts",
+]
 
 #: Two antidepressant trials overlapping by more than this many days are reported as taken
 #: together (a combination); a shorter overlap reads as a cross-taper switch. A reading of
@@ -52,7 +61,9 @@ def _default_catalog() -> Catalog:
 
 
 def _history(history: Any) -> Any:
-    if isinstance(history, Mapping):
+    if isinstance(history, dict) or (
+        not hasattr(history, "trials") and isinstance(history, Mapping)
+    ):
         from trdcore.validation import validate
 
         return validate(history, "treatment-history")
@@ -73,39 +84,88 @@ def _definition(definition: Any, catalog: Catalog) -> CatalogEntry:
     return definition
 
 
-def _facts(history: Any, catalog: Catalog) -> tuple[list[TrialFacts], list[dict[str, Any]]]:
-    facts: list[TrialFacts] = []
-    warnings: list[dict[str, Any]] = []
-    for index, trial in enumerate(history.trials):
-        pointer = f"/trials/{index}"
+class HistoryFacts:
+    """A history normalised once, as of one date, for any number of definitions and stagings.
+
+    Drugs matched to the catalog, trial lengths in weeks, improvements; and,
+    worked out on first use, the warnings about the input (unknown drugs,
+    implausible doses, combinations, unclassified courses). Nothing here
+    depends on a definition. Make one with :func:`history_facts`.
+    """
+
+    __slots__ = ("_catalog", "_warnings", "as_of", "history", "trials")
+
+    def __init__(
+        self, history: Any, as_of: datetime.date, trials: tuple[TrialFacts, ...], catalog: Catalog
+    ) -> None:
+        self.history = history
+        self.as_of = as_of
+        self.trials = trials
+        self._catalog = catalog
+        self._warnings: tuple[dict[str, Any], ...] | None = None
+
+    @property
+    def warnings(self) -> tuple[dict[str, Any], ...]:
+        """Warnings about the input, in the order of the document."""
+        if self._warnings is None:
+            self._warnings = tuple(_input_warnings(self))
+        return self._warnings
+
+
+def history_facts(history: Any, *, as_of: datetime.date, catalog: Catalog) -> HistoryFacts:
+    """Normalise a history (a model, a document, or facts already made for ``as_of``)."""
+    if isinstance(history, HistoryFacts):
+        if history.as_of == as_of and history._catalog is catalog:
+            return history
+        history = history.history
+    model = _history(history)
+    trials: list[TrialFacts] = []
+    for index, trial in enumerate(model.trials):
         entry, label = _match(trial.drug, catalog)
-        if entry is None:
+        kind = (
+            "antidepressant"
+            if entry is None or "antidepressant" in entry.model.roles
+            else "augmentation"
+        )
+        trials.append(TrialFacts.of(f"/trials/{index}", kind, trial, entry, label, as_of))
+    for index, course in enumerate(model.courses or ()):
+        course_kind = _COURSE_KINDS.get(course.kind)
+        if course_kind is not None:
+            name = course.name or course.kind
+            trials.append(
+                TrialFacts.of(f"/courses/{index}", course_kind, course, None, name, as_of)
+            )
+    return HistoryFacts(model, as_of, tuple(trials), catalog)
+
+
+def _input_warnings(facts: HistoryFacts) -> list[dict[str, Any]]:
+    warnings: list[dict[str, Any]] = []
+    history, catalog = facts.history, facts._catalog
+    for index, (trial, item) in enumerate(zip(history.trials, facts.trials, strict=False)):
+        pointer = item.pointer
+        if item.drug is None:
             warnings.append(
                 {
                     "code": "unknown-drug",
                     "pointer": f"{pointer}/drug",
-                    "message": f"{label!r} is not a drug in the catalog; the trial "
+                    "message": f"{item.drug_input!r} is not a drug in the catalog; the trial "
                     "cannot be judged",
                 }
             )
-            kind = "antidepressant"
         else:
-            kind = "antidepressant" if "antidepressant" in entry.model.roles else "augmentation"
-            warnings.extend(_dose_warnings(trial, entry, pointer))
-        facts.append(TrialFacts(pointer, kind, trial, entry, label))
+            warnings.extend(_dose_warnings(trial, item.drug, pointer))
         for number, agent in enumerate(trial.augmentation or ()):
             agent_entry, agent_label = _match(agent.drug, catalog)
             if agent_entry is None:
                 warnings.append(
                     {
                         "code": "unknown-drug",
-                        "pointer": f"{pointer}/augmentation/{number}/drug",
+                        "pointer": f"/trials/{index}/augmentation/{number}/drug",
                         "message": f"{agent_label!r} is not a drug in the catalog",
                     }
                 )
     for index, course in enumerate(history.courses or ()):
-        course_kind = _COURSE_KINDS.get(course.kind)
-        if course_kind is None:
+        if course.kind not in _COURSE_KINDS:
             warnings.append(
                 {
                     "code": "unclassified-course",
@@ -113,14 +173,11 @@ def _facts(history: Any, catalog: Catalog) -> tuple[list[TrialFacts], list[dict[
                     "message": f"a course of kind {course.kind!r} is not counted by any definition",
                 }
             )
-            continue
-        facts.append(
-            TrialFacts(f"/courses/{index}", course_kind, course, None, course.name or course.kind)
-        )
-    return facts, warnings
+    warnings.extend(_overlaps(facts.trials, facts.as_of))
+    return warnings
 
 
-def _overlaps(facts: list[TrialFacts], as_of: datetime.date) -> list[dict[str, Any]]:
+def _overlaps(facts: Iterable[TrialFacts], as_of: datetime.date) -> list[dict[str, Any]]:
     """Antidepressant trials taken together for more than two weeks, reported as combinations."""
     spans = []
     for item in facts:
@@ -150,11 +207,12 @@ def _overlaps(facts: list[TrialFacts], as_of: datetime.date) -> list[dict[str, A
 
 
 def _match(drug: Any, catalog: Catalog) -> tuple[CatalogEntry | None, str]:
-    label = drug.name or ", ".join(coding.code for coding in drug.codings or ())
-    if drug.name:
-        found = catalog.find_drug(drug.name)
+    name = drug.name
+    if name:
+        found = catalog.find_drug(name)
         if found is not None:
-            return found, label
+            return found, name
+    label = name or ", ".join(coding.code for coding in drug.codings or ())
     for coding in drug.codings or ():
         found = catalog.find_drug(coding.code)
         if found is not None:
@@ -190,11 +248,210 @@ def _classes(entry: CatalogEntry | None, taxonomy: str | None) -> list[str]:
     return [item.code for item in entry.model.classes if item.taxonomy == taxonomy]
 
 
-def _identity(facts: TrialFacts) -> str:
-    """What makes two trials "the same treatment": the drug, or the kind and name of a course."""
-    if facts.drug is not None:
-        return str(facts.drug.id)
-    return f"{facts.kind}:{facts.drug_input}"
+class Verdict(NamedTuple):
+    """The verdict alone, without the explanation: what cohort finding and batch checks need."""
+
+    definition: str
+    status: str
+    adequate_failed_trials: int
+    possible_failed_trials: int
+    distinct_classes: int
+
+
+class Evaluator:
+    """One definition compiled against one catalog; evaluates any number of histories.
+
+    Get one with :meth:`for_definition` (cached per catalog). :meth:`verdict`
+    is the fast path (status and counts only); :meth:`document` and
+    :meth:`evaluate` give the whole explained result. All three take a
+    treatment-history model, a document (validated first) or
+    :class:`HistoryFacts`, so a history normalised once can be judged by
+    every definition.
+    """
+
+    def __init__(self, entry: CatalogEntry, catalog: Catalog) -> None:
+        self.entry = entry
+        self.catalog = catalog
+        parameters = entry.model.parameters
+        self.rules = adequacy_rules(parameters)
+        rule = parameters.distinct_classes
+        self._taxonomy = rule.taxonomy if rule.required else None
+        self._class_taxonomy = self._taxonomy or "pharmacological"
+        self._needed = parameters.min_failed_trials.value
+        self._needed_classes = rule.min_classes if rule.required and rule.min_classes else 0
+        self._not_counted = parameters.missing_data == "not-counted"
+        self._classes: dict[str, list[str]] = {}
+
+    @classmethod
+    def for_definition(cls, definition: Any, catalog: Catalog | None = None) -> Evaluator:
+        """The evaluator of ``"id"``, ``"id@version"`` or a catalog entry, made once per catalog."""
+        catalog = catalog if catalog is not None else _default_catalog()
+        cache = catalog.compiled
+        if isinstance(definition, str):
+            found = cache.get(("evaluator", definition))
+            if found is not None:
+                return cast("Evaluator", found)
+        entry = _definition(definition, catalog)
+        key = ("evaluator", entry.ref)
+        found = cache.get(key)
+        if found is None or found.entry is not entry:
+            found = cache[key] = cls(entry, catalog)
+        if isinstance(definition, str):
+            cache["evaluator", definition] = found
+        return cast("Evaluator", found)
+
+    def _drug_classes(self, facts: TrialFacts) -> list[str]:
+        drug = facts.drug
+        if drug is None:
+            return []
+        known = self._classes.get(drug.ref)
+        if known is None:
+            known = self._classes[drug.ref] = _classes(drug, self._class_taxonomy)
+        return known
+
+    def _satisfied(self, trials: dict[str, list[str]]) -> bool:
+        if len(trials) < self._needed:
+            return False
+        return not self._needed_classes or len(_distinct(trials.values())) >= self._needed_classes
+
+    def verdict(self, history: Any, *, as_of: datetime.date) -> Verdict:
+        """Status and counts only: the same verdict as :meth:`document`, without explaining it."""
+        facts = history_facts(history, as_of=as_of, catalog=self.catalog)
+        counted: dict[str, list[str]] = {}
+        possible: dict[str, list[str]] = {}
+        counts = self.rules.counts
+        for item in facts.trials:
+            verdict = counts(item)
+            if verdict is True:
+                if item.identity not in counted:
+                    counted[item.identity] = self._drug_classes(item)
+            elif verdict is None and not self._not_counted and item.identity not in possible:
+                possible[item.identity] = self._drug_classes(item)
+        possible = {key: value for key, value in possible.items() if key not in counted}
+        status = self._status(counted, possible)
+        return Verdict(
+            self.entry.ref,
+            status,
+            len(counted),
+            len(possible),
+            len(_distinct(counted.values())),
+        )
+
+    def _status(self, counted: dict[str, list[str]], possible: dict[str, list[str]]) -> str:
+        if self._satisfied(counted):
+            return "met"
+        if possible and self._satisfied(counted | possible):
+            return "indeterminate"
+        return "not_met"
+
+    def document(self, history: Any, *, as_of: datetime.date) -> dict[str, Any]:
+        """The ``evaluation-result@1.0.0`` document: verdict, trial by trial reasons, thresholds."""
+        from trdcore import __version__
+
+        facts = history_facts(history, as_of=as_of, catalog=self.catalog)
+        assessments: list[dict[str, Any]] = []
+        counted: dict[str, list[str]] = {}
+        possible: dict[str, list[str]] = {}
+        missing: list[dict[str, str]] = []
+        thresholds: dict[str, dict[str, Any]] = {}
+        assess = self.rules.assess
+        for item in facts.trials:
+            verdict, criteria = assess(item)
+            classes = self._drug_classes(item)
+            if verdict is True:
+                counted.setdefault(item.identity, classes)
+            elif verdict is None:
+                possible.setdefault(item.identity, classes)
+                for criterion in criteria:
+                    if criterion.result == "unknown":
+                        missing.append(
+                            {
+                                "pointer": item.pointer,
+                                "what": f"{criterion.criterion}: {criterion.detail}",
+                            }
+                        )
+            for criterion in criteria:
+                if criterion.threshold is not None:
+                    thresholds.setdefault(criterion.threshold["parameter"], criterion.threshold)
+            assessment: dict[str, Any] = {
+                "pointer": item.pointer,
+                "kind": item.kind,
+                "counted": verdict,
+                "criteria": [criterion.to_json() for criterion in criteria],
+                "reason": _reason(verdict, criteria),
+            }
+            if getattr(item.item, "id", None):
+                assessment["trial_id"] = item.item.id
+            if item.drug is not None:
+                assessment["drug"] = item.drug.ref
+            if item.drug_input:
+                assessment["drug_input"] = item.drug_input[:200]
+            if classes:
+                assessment["classes"] = classes
+            assessments.append(assessment)
+
+        if self._not_counted:
+            possible = {}
+            missing = []
+        possible = {key: value for key, value in possible.items() if key not in counted}
+        status = self._status(counted, possible)
+        if status != "indeterminate":
+            missing = []
+        result: dict[str, Any] = {
+            "schema": "evaluation-result@1.0.0",
+            "definition": self.entry.ref,
+            "catalog_version": __version__,
+            "as_of": as_of.isoformat(),
+            "status": status,
+            "explanation": self._explanation(status, counted, possible),
+            "trials": assessments,
+            "counts": {
+                "adequate_failed_trials": len(counted),
+                "possible_failed_trials": len(possible),
+                "distinct_classes": len(_distinct(counted.values())),
+            },
+            "missing": missing,
+            "thresholds": list(thresholds.values()),
+            "warnings": list(facts.warnings),
+            "engine": {"name": "trdcore", "version": __version__},
+        }
+        if facts.history.id:
+            result["history_id"] = facts.history.id
+        return result
+
+    def evaluate(self, history: Any, *, as_of: datetime.date) -> Any:
+        """:meth:`document` as an :class:`~trdcore.models.EvaluationResult` model."""
+        from trdcore.models import EvaluationResult
+
+        return EvaluationResult.from_json(self.document(history, as_of=as_of))
+
+    def _explanation(
+        self, status: str, counted: dict[str, list[str]], possible: dict[str, list[str]]
+    ) -> str:
+        needed, needed_classes, taxonomy = self._needed, self._needed_classes, self._taxonomy
+        have = f"{len(counted)} adequate failed trial{'s' if len(counted) != 1 else ''}"
+        classes_note = (
+            f" across {len(_distinct(counted.values()))} {taxonomy} class(es)"
+            if needed_classes
+            else ""
+        )
+        if status == "met":
+            return f"{have}{classes_note}; at least {needed} needed"
+        if status == "indeterminate":
+            return (
+                f"{have}{classes_note}; {len(possible)} more could count if the missing data "
+                f"were known; at least {needed} needed"
+            )
+        found = sorted(_distinct(counted.values()))
+        if len(counted) >= needed and needed_classes:
+            return (
+                f"{have}, but all in {len(found)} {taxonomy} class"
+                f"{'es' if len(found) != 1 else ''} ({', '.join(found) or 'unknown'}); "
+                f"at least {needed_classes} different classes needed"
+            )
+        return f"{have}{classes_note}; at least {needed} needed" + (
+            f" from {needed_classes} different classes" if needed_classes else ""
+        )
 
 
 def evaluate(
@@ -209,11 +466,7 @@ def evaluate(
     ``history`` is a :class:`~trdcore.models.TreatmentHistory` or a document
     (validated first). Returns an :class:`~trdcore.models.EvaluationResult`.
     """
-    from trdcore.models import EvaluationResult
-
-    return EvaluationResult.from_json(
-        evaluation_document(history, definition, as_of=as_of, catalog=catalog)
-    )
+    return Evaluator.for_definition(definition, catalog).evaluate(history, as_of=as_of)
 
 
 def evaluation_document(
@@ -226,138 +479,22 @@ def evaluation_document(
     """:func:`evaluate`, returning the ``evaluation-result@1.0.0`` JSON document itself.
 
     For batch output, where building the model only to serialise it again
-    would triple the cost.
+    would triple the cost. Threshold objects are shared between results of
+    the same definition: treat the document as read-only, or copy it.
     """
-    from trdcore import __version__
-
-    catalog = catalog if catalog is not None else _default_catalog()
-    model = _history(history)
-    entry = _definition(definition, catalog)
-    parameters = entry.model.parameters
-    classes_rule = parameters.distinct_classes
-    taxonomy = classes_rule.taxonomy if classes_rule.required else None
-    facts, warnings = _facts(model, catalog)
-    warnings.extend(_overlaps(facts, as_of))
-
-    assessments: list[dict[str, Any]] = []
-    counted: dict[str, list[str]] = {}
-    possible: dict[str, list[str]] = {}
-    missing: list[dict[str, str]] = []
-    thresholds: dict[str, dict[str, Any]] = {}
-    for item in facts:
-        verdict, criteria = assess_trial(item, parameters, as_of)
-        classes = _classes(item.drug, taxonomy or "pharmacological")
-        if verdict is True:
-            counted.setdefault(_identity(item), classes)
-        elif verdict is None:
-            possible.setdefault(_identity(item), classes)
-            for criterion in criteria:
-                if criterion.result == "unknown":
-                    missing.append(
-                        {
-                            "pointer": item.pointer,
-                            "what": f"{criterion.criterion}: {criterion.detail}",
-                        }
-                    )
-        for criterion in criteria:
-            if criterion.threshold is not None:
-                thresholds.setdefault(criterion.threshold["parameter"], criterion.threshold)
-        reason = _reason(verdict, criteria)
-        assessment: dict[str, Any] = {
-            "pointer": item.pointer,
-            "kind": item.kind,
-            "counted": verdict,
-            "criteria": [criterion.to_json() for criterion in criteria],
-            "reason": reason,
-        }
-        if getattr(item.item, "id", None):
-            assessment["trial_id"] = item.item.id
-        if item.drug is not None:
-            assessment["drug"] = item.drug.ref
-        if item.drug_input:
-            assessment["drug_input"] = item.drug_input[:200]
-        if classes:
-            assessment["classes"] = classes
-        assessments.append(assessment)
-
-    if parameters.missing_data == "not-counted":
-        possible = {}
-        missing = []
-    possible = {key: value for key, value in possible.items() if key not in counted}
-    status, explanation = _verdict(parameters, counted, possible, taxonomy)
-    if status != "indeterminate":
-        missing = []
-    result: dict[str, Any] = {
-        "schema": "evaluation-result@1.0.0",
-        "definition": entry.ref,
-        "catalog_version": __version__,
-        "as_of": as_of.isoformat(),
-        "status": status,
-        "explanation": explanation,
-        "trials": assessments,
-        "counts": {
-            "adequate_failed_trials": len(counted),
-            "possible_failed_trials": len(possible),
-            "distinct_classes": len(_distinct(counted.values())),
-        },
-        "missing": missing,
-        "thresholds": list(thresholds.values()),
-        "warnings": warnings,
-        "engine": {"name": "trdcore", "version": __version__},
-    }
-    if model.id:
-        result["history_id"] = model.id
-    return result
+    return Evaluator.for_definition(definition, catalog).document(history, as_of=as_of)
 
 
 def _reason(verdict: bool | None, criteria: Iterable[Any]) -> str:
-    failed = [c.detail for c in criteria if c.result == "fail"]
-    unknown = [c.detail for c in criteria if c.result == "unknown"]
     if verdict is True:
         return "an adequate failed trial"
     if verdict is False:
-        return "not counted: " + "; ".join(failed)
-    return "cannot tell: " + "; ".join(unknown)
+        return "not counted: " + "; ".join(c.detail for c in criteria if c.result == "fail")
+    return "cannot tell: " + "; ".join(c.detail for c in criteria if c.result == "unknown")
 
 
 def _distinct(class_lists: Iterable[list[str]]) -> set[str]:
     return {code for codes in class_lists for code in codes}
-
-
-def _verdict(
-    parameters: Any,
-    counted: dict[str, list[str]],
-    possible: dict[str, list[str]],
-    taxonomy: str | None,
-) -> tuple[str, str]:
-    needed = parameters.min_failed_trials.value
-    rule = parameters.distinct_classes
-    needed_classes = rule.min_classes if rule.required and rule.min_classes else 0
-
-    def satisfied(trials: dict[str, list[str]]) -> bool:
-        return len(trials) >= needed and len(_distinct(trials.values())) >= needed_classes
-
-    have = f"{len(counted)} adequate failed trial{'s' if len(counted) != 1 else ''}"
-    classes_note = (
-        f" across {len(_distinct(counted.values()))} {taxonomy} class(es)" if needed_classes else ""
-    )
-    if satisfied(counted):
-        return "met", f"{have}{classes_note}; at least {needed} needed"
-    if satisfied(counted | possible):
-        return "indeterminate", (
-            f"{have}{classes_note}; {len(possible)} more could count if the missing data "
-            f"were known; at least {needed} needed"
-        )
-    found = sorted(_distinct(counted.values()))
-    if len(counted) >= needed and needed_classes:
-        return "not_met", (
-            f"{have}, but all in {len(found)} {taxonomy} class"
-            f"{'es' if len(found) != 1 else ''} ({', '.join(found) or 'unknown'}); "
-            f"at least {needed_classes} different classes needed"
-        )
-    return "not_met", f"{have}{classes_note}; at least {needed} needed" + (
-        f" from {needed_classes} different classes" if needed_classes else ""
-    )
 
 
 def evaluate_all(
@@ -365,9 +502,9 @@ def evaluate_all(
 ) -> tuple[list[Any], list[str]]:
     """Every active definition's verdict, and a sentence for each disagreement."""
     catalog = catalog if catalog is not None else _default_catalog()
-    model = _history(history)
+    facts = history_facts(history, as_of=as_of, catalog=catalog)
     results = [
-        evaluate(model, entry, as_of=as_of, catalog=catalog)
+        Evaluator.for_definition(entry, catalog).evaluate(facts, as_of=as_of)
         for entry in catalog.items("trd-definition")
         if entry.model.status == "active"
     ]

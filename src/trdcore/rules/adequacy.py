@@ -1,11 +1,17 @@
 """Is one trial an adequate, failed trial under one definition? Criterion by criterion.
 
-Each criterion is a small pure function returning a :class:`Criterion`:
-``pass``, ``fail``, ``unknown`` (the data cannot decide) or
-``not-applicable``, with a sentence saying why and, where a threshold was
-used, the threshold with its sources. A trial counts when no criterion fails
-and none is unknown; it cannot count when one fails; otherwise it is
-undecided (``None``), which is what makes a verdict indeterminate.
+A definition's parameters are compiled once into :class:`AdequacyRules`
+(thresholds with their sources, each drug's minimum dose under the
+definition's dosing scheme), which then judges any number of trials. Each
+criterion is one method that either returns a :class:`Criterion` (``pass``,
+``fail``, ``unknown`` when the data cannot decide, or ``not-applicable``,
+with a sentence saying why and the threshold used) or, on the verdict-only
+path, just the result word: the same decision serves both, so an
+explanation can never disagree with a verdict.
+
+A trial counts when no criterion fails and none is unknown; it cannot count
+when one fails; otherwise it is undecided (``None``), which is what makes a
+verdict indeterminate.
 
 The thresholds come from the definition's parameters and the drug catalog;
 their sources are cited there (see ``trdcore definitions show ID``).
@@ -14,20 +20,33 @@ their sources are cited there (see ``trdcore definitions show ID``).
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import attrs
 
-__all__ = ["Criterion", "TrialFacts", "assess_trial", "improvement_percent", "trial_weeks"]
+__all__ = [
+    "AdequacyRules",
+    "Criterion",
+    "TrialFacts",
+    "adequacy_rules",
+    "assess_trial",
+    "improvement_percent",
+    "trial_weeks",
+]
 
 Result = Literal["pass", "fail", "unknown", "not-applicable"]
 #: Average weeks in a month (365.25 / 12 / 7), for durations given in months.
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 _TO_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
+_WEEKS_PER_UNIT = {"day": 1 / 7, "week": 1.0, "month": WEEKS_PER_MONTH}
+_DRUG_KINDS = frozenset({"antidepressant", "augmentation"})
+_PASS: Result = "pass"
+_FAIL: Result = "fail"
+_UNKNOWN: Result = "unknown"
+_NA: Result = "not-applicable"
 
 
-@attrs.frozen
-class Criterion:
+class Criterion(NamedTuple):
     """One criterion's result for one trial, with the threshold it used (if any)."""
 
     criterion: str
@@ -46,15 +65,45 @@ class Criterion:
         return data
 
 
-@attrs.frozen
-class TrialFacts:
-    """What the engine knows about one trial or course after normalisation."""
+class TrialFacts(NamedTuple):
+    """What the engine knows about one trial or course after normalisation.
+
+    Everything that does not depend on the definition is worked out once per
+    history (as of one date), however many definitions and staging models
+    then judge it: the matched drug, the length in weeks, the improvement.
+    """
 
     pointer: str
     kind: str  # antidepressant | augmentation | psychotherapy | ect | other-neurostimulation
     item: Any  # the Trial or Course model
     drug: Any = None  # CatalogEntry of the matched drug, None if unknown or not a drug
     drug_input: str | None = None
+    weeks: float | None = None
+    improvement: tuple[float, str] | None = None
+    identity: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        pointer: str,
+        kind: str,
+        item: Any,
+        drug: Any,
+        drug_input: str | None,
+        as_of: datetime.date,
+    ) -> TrialFacts:
+        """Normalise one trial or course as of a date (ongoing treatments run to it)."""
+        identity = drug.id if drug is not None else f"{kind}:{drug_input}"
+        return cls(
+            pointer,
+            kind,
+            item,
+            drug,
+            drug_input,
+            trial_weeks(item, as_of),
+            improvement_percent(item),
+            identity,
+        )
 
 
 def trial_weeks(item: Any, as_of: datetime.date) -> float | None:
@@ -67,8 +116,7 @@ def trial_weeks(item: Any, as_of: datetime.date) -> float | None:
             return max((as_of - start).days, 0) / 7
     duration = item.duration
     if duration is not None:
-        factor = {"day": 1 / 7, "week": 1.0, "month": WEEKS_PER_MONTH}[duration.unit]
-        return float(duration.value) * factor
+        return float(duration.value) * _WEEKS_PER_UNIT[duration.unit]
     return None
 
 
@@ -92,56 +140,6 @@ def _threshold(parameter: str, value: Any, rule: Any, unit: str | None = None) -
     return data
 
 
-def _dose(facts: TrialFacts, parameters: Any) -> Criterion:
-    rule = parameters.adequate_dose
-    if facts.kind not in ("antidepressant", "augmentation"):
-        return Criterion("dose", "not-applicable", "not a drug treatment")
-    if rule.method == "clinician-judgment":
-        return Criterion("dose", "not-applicable", "dose adequacy is left to clinician judgment")
-    if facts.drug is None:
-        return Criterion(
-            "dose", "unknown", "the drug is not in the catalog, so its minimum dose is unknown"
-        )
-    minimum = next(
-        (dose for dose in facts.drug.model.adequate_doses or () if dose.scheme == rule.scheme),
-        None,
-    )
-    if minimum is None:
-        return Criterion(
-            "dose", "unknown", f"no {rule.scheme} minimum dose is recorded for {facts.drug.id}"
-        )
-    needed = minimum.minimum_daily
-    threshold = {
-        "parameter": f"{rule.scheme} minimum daily dose of {facts.drug.id}",
-        "value": needed.value,
-        "unit": needed.unit,
-        "sources": list(minimum.sources),
-        "verification": minimum.verification,
-    }
-    dose = facts.item.daily_dose
-    if dose is None or dose == "unknown":
-        what = "not recorded" if dose is None else "recorded as unknown"
-        return Criterion("dose", "unknown", f"the daily dose is {what}", threshold)
-    given = _comparable(dose, needed.unit)
-    if given is None:
-        return Criterion(
-            "dose",
-            "unknown",
-            f"a dose in {dose.unit} cannot be compared with {needed.unit}",
-            threshold,
-        )
-    if given >= needed.value:
-        return Criterion(
-            "dose", "pass", f"{given:g} {needed.unit}/day is at least {needed.value:g}", threshold
-        )
-    return Criterion(
-        "dose",
-        "fail",
-        f"{given:g} {needed.unit}/day is below the minimum of {needed.value:g}",
-        threshold,
-    )
-
-
 def _comparable(dose: Any, unit: str) -> float | None:
     if dose.unit == unit:
         return float(dose.value)
@@ -150,139 +148,294 @@ def _comparable(dose: Any, unit: str) -> float | None:
     return None
 
 
-def _duration(facts: TrialFacts, parameters: Any, as_of: datetime.date) -> Criterion:
-    if facts.kind not in ("antidepressant", "augmentation"):
-        return Criterion(
-            "duration", "not-applicable", "no minimum duration for this kind of treatment"
-        )
-    rule = parameters.min_trial_weeks
-    threshold = _threshold("minimum trial duration", rule.value, rule, "week")
-    weeks = trial_weeks(facts.item, as_of)
-    if weeks is None:
-        return Criterion(
-            "duration", "unknown", "neither dates nor a duration are recorded", threshold
-        )
-    if weeks >= rule.value:
-        return Criterion(
-            "duration", "pass", f"{weeks:.1f} weeks is at least {rule.value:g}", threshold
-        )
-    return Criterion(
-        "duration", "fail", f"{weeks:.1f} weeks is shorter than {rule.value:g}", threshold
-    )
+class AdequacyRules:
+    """One definition's adequacy criteria, compiled: build with :func:`adequacy_rules`.
 
+    Threshold documents are built once and shared by every trial's result
+    (treat them as read-only); each drug's minimum dose is looked up once.
+    """
 
-def _non_response(facts: TrialFacts, parameters: Any) -> Criterion:
-    rule = parameters.non_response
-    outcome = facts.item.outcome
-    if outcome == "intolerance":
-        return Criterion(
-            "non-response", "not-applicable", "stopped for side effects (see intolerance)"
-        )
-    if rule.method == "percent-improvement":
-        inclusive = bool(rule.inclusive)
-        limit = rule.max_improvement_percent
-        threshold = _threshold(
-            "non-response: improvement " + ("at most" if inclusive else "less than"),
-            limit,
-            rule,
-            "%",
-        )
-        measured = improvement_percent(facts.item)
-        if measured is not None and (not rule.scales or measured[1] in rule.scales):
-            value, scale = measured
-            failed = value <= limit if inclusive else value < limit
-            detail = f"{value:.0f}% improvement on {scale}"
-            return Criterion("non-response", "pass" if failed else "fail", detail, threshold)
-        return _from_outcome(outcome, rule, threshold, limit)
-    return _from_outcome(outcome, rule, None, None)
-
-
-def _from_outcome(outcome: str | None, rule: Any, threshold: Any, limit: float | None) -> Criterion:
-    if outcome == "non-response":
-        return Criterion("non-response", "pass", "recorded as no response", threshold)
-    if outcome in ("response", "remission"):
-        return Criterion("non-response", "fail", f"recorded as {outcome}", threshold)
-    if outcome == "partial-response":
-        counts = rule.partial_response_counts
-        if counts is None and limit is not None and limit >= 50:
-            counts = True  # a partial response is by definition less than a 50% improvement
-        if counts is None:
-            return Criterion(
-                "non-response",
-                "unknown",
-                "recorded as a partial response; the definition's threshold needs scale scores",
-                threshold,
+    def __init__(self, parameters: Any) -> None:
+        self.parameters = parameters
+        counts = parameters.counts_as_trial
+        self._kinds = {
+            kind: (allowed, _threshold(f"{kind} counts as a trial", allowed, counts))
+            for kind, allowed in (
+                ("antidepressant", counts.antidepressant),
+                ("augmentation", counts.augmentation),
+                ("psychotherapy", counts.psychotherapy),
+                ("ect", counts.ect),
+                ("other-neurostimulation", counts.other_neurostimulation),
             )
-        return Criterion(
-            "non-response",
-            "pass" if counts else "fail",
-            "recorded as a partial response, which " + ("counts" if counts else "does not count"),
-            threshold,
+        }
+        dose = parameters.adequate_dose
+        self._judge_dose = dose.method != "clinician-judgment"
+        self._scheme = dose.scheme
+        self._minimums: dict[str, tuple[float, str, dict[str, Any]] | None] = {}
+        weeks = parameters.min_trial_weeks
+        self._min_weeks = weeks.value
+        self._weeks_threshold = _threshold("minimum trial duration", weeks.value, weeks, "week")
+        rule = parameters.non_response
+        self._by_improvement = rule.method == "percent-improvement"
+        self._inclusive = bool(rule.inclusive)
+        self._limit = rule.max_improvement_percent if self._by_improvement else None
+        self._scales = frozenset(rule.scales) if rule.scales else None
+        self._response_threshold = (
+            _threshold(
+                "non-response: improvement " + ("at most" if self._inclusive else "less than"),
+                self._limit,
+                rule,
+                "%",
+            )
+            if self._by_improvement
+            else None
         )
-    what = "not recorded" if outcome is None else "recorded as unknown"
-    return Criterion("non-response", "unknown", f"the outcome is {what}", threshold)
-
-
-def _adherence(facts: TrialFacts, parameters: Any) -> Criterion:
-    rule = parameters.adherence_required
-    if not rule.value or facts.kind not in ("antidepressant", "augmentation"):
-        return Criterion("adherence", "not-applicable", "adherence is not required")
-    threshold = _threshold("adherence required", True, rule)
-    adherence = facts.item.adherence
-    if adherence == "full":
-        return Criterion("adherence", "pass", "taken as prescribed", threshold)
-    if adherence in ("partial", "poor"):
-        return Criterion("adherence", "fail", f"adherence was {adherence}", threshold)
-    what = "not recorded" if adherence is None else "recorded as unknown"
-    return Criterion("adherence", "unknown", f"adherence is {what}", threshold)
-
-
-def _intolerance(facts: TrialFacts, parameters: Any) -> Criterion:
-    if facts.item.outcome != "intolerance":
-        return Criterion("intolerance", "not-applicable", "not stopped for side effects")
-    rule = parameters.intolerance_counts_as_failure
-    threshold = _threshold("intolerance counts as failure", rule.value, rule)
-    if rule.value:
-        return Criterion("intolerance", "pass", "stopped for side effects, which counts", threshold)
-    return Criterion(
-        "intolerance", "fail", "stopped for side effects, which does not count", threshold
-    )
-
-
-def _kind(facts: TrialFacts, parameters: Any) -> Criterion:
-    counts = parameters.counts_as_trial
-    allowed = {
-        "antidepressant": counts.antidepressant,
-        "augmentation": counts.augmentation,
-        "psychotherapy": counts.psychotherapy,
-        "ect": counts.ect,
-        "other-neurostimulation": counts.other_neurostimulation,
-    }[facts.kind]
-    threshold = _threshold(f"{facts.kind} counts as a trial", allowed, counts)
-    if facts.kind == "antidepressant" and facts.drug is None:
-        return Criterion(
-            "kind", "unknown", f"{facts.drug_input!r} is not a drug trdcore knows", threshold
+        partial = rule.partial_response_counts
+        if partial is None and self._limit is not None and self._limit >= 50:
+            partial = True  # a partial response is by definition less than a 50% improvement
+        self._partial_counts: bool | None = partial
+        adherence = parameters.adherence_required
+        self._adherence_required = bool(adherence.value)
+        self._adherence_threshold = _threshold("adherence required", True, adherence)
+        intolerance = parameters.intolerance_counts_as_failure
+        self._intolerance_counts = bool(intolerance.value)
+        self._intolerance_threshold = _threshold(
+            "intolerance counts as failure", intolerance.value, intolerance
         )
-    if allowed:
-        return Criterion("kind", "pass", f"{facts.kind} counts as a trial", threshold)
-    return Criterion("kind", "fail", f"{facts.kind} does not count as a trial", threshold)
+        self._ect_counted: AdequacyRules | None = None
+        # In the order results are reported.
+        self._criteria = (
+            self._kind,
+            self._dose,
+            self._duration,
+            self._non_response,
+            self._adherence,
+            self._intolerance,
+        )
+
+    def with_ect_counted(self) -> AdequacyRules:
+        """The same rules with ECT counted as a trial (how staging judges ECT courses)."""
+        if self._ect_counted is None:
+            counts = self.parameters.counts_as_trial
+            self._ect_counted = (
+                self
+                if counts.ect
+                else AdequacyRules(
+                    attrs.evolve(self.parameters, counts_as_trial=attrs.evolve(counts, ect=True))
+                )
+            )
+        return self._ect_counted
+
+    # --- the two ways to ask -----------------------------------------------------------------
+
+    def counts(self, facts: TrialFacts) -> bool | None:
+        """Whether the trial is an adequate failed trial (None: the data cannot tell).
+
+        Stops at the first failed criterion: the verdict-only path.
+        """
+        undecided = False
+        for criterion in self._criteria:
+            result = criterion(facts, False)
+            if result == _FAIL:
+                return False
+            if result == _UNKNOWN:
+                undecided = True
+        return None if undecided else True
+
+    def assess(self, facts: TrialFacts) -> tuple[bool | None, list[Criterion]]:
+        """Every criterion for one trial, and whether it counts (None: the data cannot tell)."""
+        criteria: list[Criterion] = [criterion(facts, True) for criterion in self._criteria]
+        results = {criterion.result for criterion in criteria}
+        if _FAIL in results:
+            return False, criteria
+        if _UNKNOWN in results:
+            return None, criteria
+        return True, criteria
+
+    # --- one method per criterion: a result word, or with explain=True a Criterion -----------
+
+    def _kind(self, facts: TrialFacts, explain: bool) -> Any:
+        allowed, threshold = self._kinds[facts.kind]
+        if facts.kind == "antidepressant" and facts.drug is None:
+            detail = f"{facts.drug_input!r} is not a drug trdcore knows" if explain else ""
+            return Criterion("kind", _UNKNOWN, detail, threshold) if explain else _UNKNOWN
+        result = _PASS if allowed else _FAIL
+        if not explain:
+            return result
+        verb = "counts" if allowed else "does not count"
+        return Criterion("kind", result, f"{facts.kind} {verb} as a trial", threshold)
+
+    def _minimum(self, drug: Any) -> tuple[float, str, dict[str, Any]] | None:
+        key = drug.ref
+        if key not in self._minimums:
+            found = next(
+                (d for d in drug.model.adequate_doses or () if d.scheme == self._scheme), None
+            )
+            self._minimums[key] = (
+                None
+                if found is None
+                else (
+                    found.minimum_daily.value,
+                    found.minimum_daily.unit,
+                    {
+                        "parameter": f"{self._scheme} minimum daily dose of {drug.id}",
+                        "value": found.minimum_daily.value,
+                        "unit": found.minimum_daily.unit,
+                        "sources": list(found.sources),
+                        "verification": found.verification,
+                    },
+                )
+            )
+        return self._minimums[key]
+
+    def _dose(self, facts: TrialFacts, explain: bool) -> Any:
+        if facts.kind not in _DRUG_KINDS:
+            return Criterion("dose", _NA, "not a drug treatment") if explain else _NA
+        if not self._judge_dose:
+            detail = "dose adequacy is left to clinician judgment"
+            return Criterion("dose", _NA, detail) if explain else _NA
+        if facts.drug is None:
+            detail = "the drug is not in the catalog, so its minimum dose is unknown"
+            return Criterion("dose", _UNKNOWN, detail) if explain else _UNKNOWN
+        minimum = self._minimum(facts.drug)
+        if minimum is None:
+            detail = f"no {self._scheme} minimum dose is recorded for {facts.drug.id}"
+            return Criterion("dose", _UNKNOWN, detail) if explain else _UNKNOWN
+        needed, unit, threshold = minimum
+        dose = facts.item.daily_dose
+        if dose is None or dose == "unknown":
+            if not explain:
+                return _UNKNOWN
+            what = "not recorded" if dose is None else "recorded as unknown"
+            return Criterion("dose", _UNKNOWN, f"the daily dose is {what}", threshold)
+        given = _comparable(dose, unit)
+        if given is None:
+            if not explain:
+                return _UNKNOWN
+            detail = f"a dose in {dose.unit} cannot be compared with {unit}"
+            return Criterion("dose", _UNKNOWN, detail, threshold)
+        if given >= needed:
+            if not explain:
+                return _PASS
+            return Criterion(
+                "dose", _PASS, f"{given:g} {unit}/day is at least {needed:g}", threshold
+            )
+        if not explain:
+            return _FAIL
+        detail = f"{given:g} {unit}/day is below the minimum of {needed:g}"
+        return Criterion("dose", _FAIL, detail, threshold)
+
+    def _duration(self, facts: TrialFacts, explain: bool) -> Any:
+        if facts.kind not in _DRUG_KINDS:
+            detail = "no minimum duration for this kind of treatment"
+            return Criterion("duration", _NA, detail) if explain else _NA
+        weeks, needed, threshold = facts.weeks, self._min_weeks, self._weeks_threshold
+        if weeks is None:
+            detail = "neither dates nor a duration are recorded"
+            return Criterion("duration", _UNKNOWN, detail, threshold) if explain else _UNKNOWN
+        if weeks >= needed:
+            if not explain:
+                return _PASS
+            detail = f"{weeks:.1f} weeks is at least {needed:g}"
+            return Criterion("duration", _PASS, detail, threshold)
+        if not explain:
+            return _FAIL
+        return Criterion(
+            "duration", _FAIL, f"{weeks:.1f} weeks is shorter than {needed:g}", threshold
+        )
+
+    def _non_response(self, facts: TrialFacts, explain: bool) -> Any:
+        outcome = facts.item.outcome
+        if outcome == "intolerance":
+            detail = "stopped for side effects (see intolerance)"
+            return Criterion("non-response", _NA, detail) if explain else _NA
+        threshold = self._response_threshold
+        measured = facts.improvement
+        if (
+            self._limit is not None
+            and measured is not None
+            and (self._scales is None or measured[1] in self._scales)
+        ):
+            value, scale = measured
+            failed = value <= self._limit if self._inclusive else value < self._limit
+            result = _PASS if failed else _FAIL
+            if not explain:
+                return result
+            return Criterion(
+                "non-response", result, f"{value:.0f}% improvement on {scale}", threshold
+            )
+        if outcome == "non-response":
+            detail = "recorded as no response"
+            return Criterion("non-response", _PASS, detail, threshold) if explain else _PASS
+        if outcome in ("response", "remission"):
+            detail = f"recorded as {outcome}"
+            return Criterion("non-response", _FAIL, detail, threshold) if explain else _FAIL
+        if outcome == "partial-response":
+            counts = self._partial_counts
+            if counts is None:
+                if not explain:
+                    return _UNKNOWN
+                detail = (
+                    "recorded as a partial response; the definition's threshold needs scale scores"
+                )
+                return Criterion("non-response", _UNKNOWN, detail, threshold)
+            result = _PASS if counts else _FAIL
+            if not explain:
+                return result
+            detail = "recorded as a partial response, which " + (
+                "counts" if counts else "does not count"
+            )
+            return Criterion("non-response", result, detail, threshold)
+        if not explain:
+            return _UNKNOWN
+        what = "not recorded" if outcome is None else "recorded as unknown"
+        return Criterion("non-response", _UNKNOWN, f"the outcome is {what}", threshold)
+
+    def _adherence(self, facts: TrialFacts, explain: bool) -> Any:
+        if not self._adherence_required or facts.kind not in _DRUG_KINDS:
+            return Criterion("adherence", _NA, "adherence is not required") if explain else _NA
+        threshold = self._adherence_threshold
+        adherence = facts.item.adherence
+        if adherence == "full":
+            detail = "taken as prescribed"
+            return Criterion("adherence", _PASS, detail, threshold) if explain else _PASS
+        if adherence in ("partial", "poor"):
+            detail = f"adherence was {adherence}"
+            return Criterion("adherence", _FAIL, detail, threshold) if explain else _FAIL
+        if not explain:
+            return _UNKNOWN
+        what = "not recorded" if adherence is None else "recorded as unknown"
+        return Criterion("adherence", _UNKNOWN, f"adherence is {what}", threshold)
+
+    def _intolerance(self, facts: TrialFacts, explain: bool) -> Any:
+        if facts.item.outcome != "intolerance":
+            detail = "not stopped for side effects"
+            return Criterion("intolerance", _NA, detail) if explain else _NA
+        threshold = self._intolerance_threshold
+        if self._intolerance_counts:
+            detail = "stopped for side effects, which counts"
+            return Criterion("intolerance", _PASS, detail, threshold) if explain else _PASS
+        if not explain:
+            return _FAIL
+        detail = "stopped for side effects, which does not count"
+        return Criterion("intolerance", _FAIL, detail, threshold)
 
 
-def assess_trial(
-    facts: TrialFacts, parameters: Any, as_of: datetime.date
-) -> tuple[bool | None, list[Criterion]]:
-    """Every criterion for one trial, and whether it counts (None: the data cannot tell)."""
-    criteria = [
-        _kind(facts, parameters),
-        _dose(facts, parameters),
-        _duration(facts, parameters, as_of),
-        _non_response(facts, parameters),
-        _adherence(facts, parameters),
-        _intolerance(facts, parameters),
-    ]
-    results = {criterion.result for criterion in criteria}
-    if "fail" in results:
-        return False, criteria
-    if "unknown" in results:
-        return None, criteria
-    return True, criteria
+_COMPILED: dict[int, tuple[Any, AdequacyRules]] = {}
+
+
+def adequacy_rules(parameters: Any) -> AdequacyRules:
+    """The compiled rules of a definition's parameters, built once per parameters object."""
+    known = _COMPILED.get(id(parameters))
+    if known is not None and known[0] is parameters:
+        return known[1]
+    rules = AdequacyRules(parameters)
+    if len(_COMPILED) > 256:  # parameters objects made on the fly must not pile up
+        _COMPILED.clear()
+    _COMPILED[id(parameters)] = (parameters, rules)
+    return rules
+
+
+def assess_trial(facts: TrialFacts, parameters: Any) -> tuple[bool | None, list[Criterion]]:
+    """Every criterion for one trial under a definition's parameters, and whether it counts."""
+    return adequacy_rules(parameters).assess(facts)

@@ -7,7 +7,7 @@ the numbers live in one place; rules a document cannot express (which trial fill
 stage, week and month ranges) are coded here, each citing its source line.
 
 Which trials are *adequate failed trials* is decided by the evaluation engine
-(:func:`~trdcore.rules.adequacy.assess_trial`) under one TRD definition, by default
+(:class:`~trdcore.rules.adequacy.AdequacyRules`) under one TRD definition, by default
 ``esketamine-trials`` (MGH-ATRQ minimum doses, at least 6 weeks, no more than 25%
 improvement, adherence required). ECT courses are judged by the same definition's
 non-response and intolerance rules, whether or not it counts ECT towards TRD.
@@ -29,9 +29,9 @@ from typing import Any
 import attrs
 
 from trdcore.catalog import Catalog, CatalogEntry
-from trdcore.evaluation import _classes, _definition, _facts, _history, _identity
+from trdcore.evaluation import Evaluator, _classes, history_facts
 from trdcore.exceptions import UnknownTargetError
-from trdcore.rules.adequacy import WEEKS_PER_MONTH, TrialFacts, assess_trial, trial_weeks
+from trdcore.rules.adequacy import WEEKS_PER_MONTH, TrialFacts
 
 __all__ = ["NO_RESISTANCE", "stage", "stage_all"]
 
@@ -135,7 +135,7 @@ def stage(
     names the TRD definition whose rules decide which trials are adequate failed trials.
     """
     entry = _model(model, catalog)
-    evidence = _evidence(_history(history), catalog, adequacy, as_of)
+    evidence = _evidence(history, catalog, adequacy, as_of)
     return _RULES[entry.id](entry, evidence, as_of)
 
 
@@ -146,13 +146,20 @@ def stage_all(
     catalog: Catalog,
     adequacy: str = DEFAULT_ADEQUACY,
 ) -> list[dict[str, Any]]:
-    """Every active staging model in the catalog that trdcore has rules for, by id."""
-    evidence = _evidence(_history(history), catalog, adequacy, as_of)
-    return [
-        _RULES[entry.id](entry, evidence, as_of)
-        for entry in sorted(catalog.items("staging-model"), key=lambda item: item.ref)
-        if entry.id in _RULES and entry.model.status == "active"
-    ]
+    """Every active staging model in the catalog that trdcore has rules for, by id.
+
+    ``history`` may also be :class:`~trdcore.evaluation.HistoryFacts` already
+    made for ``as_of``, so a batch normalises each history only once.
+    """
+    evidence = _evidence(history, catalog, adequacy, as_of)
+    models = catalog.compiled.get("staging-models")
+    if models is None:
+        models = catalog.compiled["staging-models"] = [
+            entry
+            for entry in sorted(catalog.items("staging-model"), key=lambda item: item.ref)
+            if entry.id in _RULES and entry.model.status == "active"
+        ]
+    return [_RULES[entry.id](entry, evidence, as_of) for entry in models]
 
 
 def _model(model: str, catalog: Catalog) -> CatalogEntry:
@@ -167,13 +174,12 @@ def _model(model: str, catalog: Catalog) -> CatalogEntry:
 
 
 def _evidence(history: Any, catalog: Catalog, adequacy: str, as_of: datetime.date) -> _Evidence:
-    parameters = _definition(adequacy, catalog).model.parameters
+    rules = Evaluator.for_definition(adequacy, catalog).rules
     # ECT is judged on outcome alone (dose, duration and adherence do not apply to it), even
     # when the definition does not count ECT towards TRD.
-    ect_parameters = attrs.evolve(
-        parameters, counts_as_trial=attrs.evolve(parameters.counts_as_trial, ect=True)
-    )
-    facts, _ = _facts(history, catalog)
+    ect_rules = rules.with_ect_counted()
+    normalised = history_facts(history, as_of=as_of, catalog=catalog)
+    facts = normalised.trials
     failed: list[_Item] = []
     undecided: list[_Item] = []
     ect_courses: list[TrialFacts] = []
@@ -184,15 +190,15 @@ def _evidence(history: Any, catalog: Catalog, adequacy: str, as_of: datetime.dat
         if item.kind in ("antidepressant", "augmentation"):
             augmentation_used |= bool(item.item.augmentation) or _augmenting_drug(item)
         if item.kind == "antidepressant":
-            verdict, criteria = assess_trial(item, parameters, as_of)
+            verdict = rules.counts(item)
             if verdict is not False:
-                found = _item(item, as_of, criteria if verdict is None else ())
+                found = _item(item, rules.assess(item)[1] if verdict is None else ())
                 (failed if verdict else undecided).append(found)
         elif item.kind == "ect":
             ect_courses.append(item)
-            verdict, criteria = assess_trial(item, ect_parameters, as_of)
+            verdict = ect_rules.counts(item)
             if verdict is not False:
-                found = _item(item, as_of, criteria if verdict is None else ())
+                found = _item(item, ect_rules.assess(item)[1] if verdict is None else ())
                 (ect_failed if verdict else ect_undecided).append(found)
     return _Evidence(
         tuple(failed),
@@ -201,7 +207,7 @@ def _evidence(history: Any, catalog: Catalog, adequacy: str, as_of: datetime.dat
         tuple(ect_failed),
         tuple(ect_undecided),
         augmentation_used,
-        history.episode,
+        normalised.history.episode,
     )
 
 
@@ -210,7 +216,7 @@ def _augmenting_drug(item: TrialFacts) -> bool:
     return "augmentation" in roles and "antidepressant" not in roles
 
 
-def _item(facts: TrialFacts, as_of: datetime.date, criteria: Sequence[Any]) -> _Item:
+def _item(facts: TrialFacts, criteria: Sequence[Any]) -> _Item:
     label = facts.drug.id if facts.drug is not None else (facts.drug_input or facts.kind)
     unknown = tuple(
         f"{facts.pointer} ({label}): {c.criterion}: {c.detail}"[:500]
@@ -221,9 +227,9 @@ def _item(facts: TrialFacts, as_of: datetime.date, criteria: Sequence[Any]) -> _
         pointer=facts.pointer,
         kind=facts.kind,
         label="ECT" if facts.kind == "ect" and label == "ect" else label,
-        identity=_identity(facts),
+        identity=facts.identity,
         classes=frozenset(_classes(facts.drug, "pharmacological")),
-        weeks=trial_weeks(facts.item, as_of),
+        weeks=facts.weeks,
         augmented=facts.kind == "antidepressant" and bool(facts.item.augmentation),
         unknown=unknown,
     )
@@ -289,12 +295,22 @@ def _point(dimension: str, points: float, detail: str) -> dict[str, Any]:
 
 
 def _option(entry: CatalogEntry, dimension: str, option: str) -> Any:
-    for found in entry.model.dimensions or ():
-        if found.id == dimension:
-            for choice in found.options:
-                if choice.id == option:
-                    return choice
-    raise UnknownTargetError(f"option of dimension {dimension!r} in {entry.ref}", option, [])
+    options = _OPTIONS.get(entry.ref)
+    if options is None or options[0] is not entry:
+        table = {
+            (found.id, choice.id): choice
+            for found in entry.model.dimensions or ()
+            for choice in found.options
+        }
+        options = _OPTIONS[entry.ref] = (entry, table)
+    choice = options[1].get((dimension, option))
+    if choice is None:
+        raise UnknownTargetError(f"option of dimension {dimension!r} in {entry.ref}", option, [])
+    return choice
+
+
+# Each staging model's options by (dimension, option), filled on first use.
+_OPTIONS: dict[str, tuple[CatalogEntry, dict[tuple[str, str], Any]]] = {}
 
 
 def _stage_labels(entry: CatalogEntry) -> list[str]:
