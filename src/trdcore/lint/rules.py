@@ -232,7 +232,8 @@ def _first_use(
 
 
 _EXPLAINED_AFTER = re.compile(
-    r"^[*_]*\s*(?:\(|,?\s+(?:means|is\s+an?|are|or)\b|\s*[—:-]\s)", re.IGNORECASE
+    r"^[*_\"\u201d]*(?:\s+\w+)?\s*(?:\(|,?\s+(?:means|is\s+an?|are|or)\b|,\s+which\b|\s*[\u2014:-]\s)",
+    re.IGNORECASE,
 )
 _EXPLAINED_BEFORE = re.compile(r"(?:called|known\s+as|named|\()\s*[*_\"“]*$", re.IGNORECASE)
 
