@@ -149,19 +149,19 @@ class HugoExporter:
     options = (
         ExportOption(
             "profile",
-            help="Front matter and file layout: hugo (default), decap, jekyll or astro.",
+            help="Front matter and file layout.",
             choices=PROFILES,
             default="hugo",
         ),
         ExportOption(
             "site-title",
-            help=f"The site's title (default: {DEFAULT_TITLE!r}).",
+            help="The site's title.",
             default=DEFAULT_TITLE,
             metavar="TEXT",
         ),
         ExportOption(
             "base-url",
-            help="The site's base URL, as Hugo's baseURL or Jekyll's baseurl (default: /).",
+            help="The site's base URL (Hugo's baseURL, Jekyll's baseurl).",
             default="/",
             metavar="URL",
         ),

@@ -231,7 +231,7 @@ class WordPressExporter:
     options = (
         ExportOption(
             "status",
-            help="Status of the imported pages: draft (default) or publish.",
+            help="Status of the imported pages.",
             choices=("draft", "publish"),
             default="draft",
         ),

@@ -1,0 +1,67 @@
+"""Benchmark: exporting the whole built-in catalog in every CMS format.
+
+Target (issue 8): all CMS formats (hugo with each of its profiles: hugo,
+decap, jekyll, astro; and wordpress) together in under 5 s. Measures the
+exporters in-process, from the loaded catalog to the files in memory, and
+then writing them to disk, best of N runs. The catalog is loaded once
+(that is `trdcore validate`'s and the catalog's own cost, measured elsewhere).
+
+Run:  .venv/bin/python benchmarks/bench_cms.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+TARGETS = (
+    ("hugo", {"profile": "hugo"}),
+    ("hugo", {"profile": "decap"}),
+    ("hugo", {"profile": "jekyll"}),
+    ("hugo", {"profile": "astro"}),
+    ("wordpress", {}),
+)
+TARGET_SECONDS = 5.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    from trdcore.catalog import load_catalog
+    from trdcore.exporting import run_export, write_export
+    from trdcore.plugins import get_plugin_manager
+
+    manager = get_plugin_manager(environ={})
+    catalog = load_catalog(manager)
+    rows: dict[str, float] = {}
+    files = 0
+    totals = []
+    for _ in range(args.runs):
+        with tempfile.TemporaryDirectory() as folder:
+            start_all = time.perf_counter()
+            files = 0
+            for target, options in TARGETS:
+                label = f"{target} --profile {options['profile']}" if options else target
+                start = time.perf_counter()
+                result = run_export(target, manager=manager, catalog=catalog, options=options)
+                out = Path(folder) / label.replace(" ", "_")
+                written = write_export(result, out, target=target)
+                elapsed = time.perf_counter() - start
+                files += len(written)
+                rows[label] = min(rows.get(label, elapsed), elapsed)
+            totals.append(time.perf_counter() - start_all)
+    entries = len(catalog.entries)
+    print(f"catalog: {entries} entries; best of {args.runs} runs; export + write to disk")
+    for label, seconds in rows.items():
+        print(f"  {label:<28} {1000 * seconds:8.1f} ms")
+    total = min(totals)
+    verdict = "meets" if total < TARGET_SECONDS else "MISSES"
+    print(f"  {'all formats':<28} {1000 * total:8.1f} ms  ({files} files; {verdict} < 5 s)")
+
+
+if __name__ == "__main__":
+    main()
