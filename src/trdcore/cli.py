@@ -340,6 +340,18 @@ _EXPORT_OPTION = click.Option(
     metavar="KEY=VALUE",
     help="A free-form exporter setting; may be repeated.",
 )
+_EXPORT_FORCE = click.Option(
+    ["--force"],
+    is_flag=True,
+    help="Export even when content rules find blocking problems (recorded in the manifest).",
+)
+_EXPORT_AS_OF = click.Option(
+    ["--as-of", "as_of"],
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Judge content review freshness on this date (default: today).",
+)
 
 
 def _click_option(option: Any) -> click.Option:
@@ -385,7 +397,14 @@ class ExportGroup(click.Group):
             exporter, target=cmd_name, plugin=manager.owners.get(("exporter", cmd_name), "?")
         )
 
-        def run(out: Path, locale: str | None, options: tuple[str, ...], **own: Any) -> None:
+        def run(
+            out: Path,
+            locale: str | None,
+            options: tuple[str, ...],
+            force: bool,
+            as_of: Any,
+            **own: Any,
+        ) -> None:
             settings: dict[str, Any] = dict(_options(options))
             for option in declared:
                 value = own[option.name.replace("-", "_")]
@@ -396,9 +415,15 @@ class ExportGroup(click.Group):
                 elif value is None:
                     continue
                 settings[option.name] = value
-            _export(cmd_name, out, locale, settings)
+            _export(cmd_name, out, locale, settings, force=force, as_of=as_of)
 
-        params: list[click.Parameter] = [_EXPORT_OUT, _EXPORT_LOCALE, _EXPORT_OPTION]
+        params: list[click.Parameter] = [
+            _EXPORT_OUT,
+            _EXPORT_LOCALE,
+            _EXPORT_OPTION,
+            _EXPORT_FORCE,
+            _EXPORT_AS_OF,
+        ]
         params += [_click_option(option) for option in declared]
         return click.Command(
             cmd_name,
@@ -433,14 +458,33 @@ def export() -> None:
     """
 
 
-def _export(target: str, out: Path, locale: str | None, options: dict[str, Any]) -> None:
+def _export(
+    target: str,
+    out: Path,
+    locale: str | None,
+    options: dict[str, Any],
+    *,
+    force: bool = False,
+    as_of: Any = None,
+) -> None:
+    import datetime
+
     from trdcore.catalog import load_catalog
     from trdcore.exporting import run_export, write_export
 
     catalog = load_catalog()
     for problem in catalog.problems:
         click.echo(f"warning: content not exported: {problem}", err=True)
-    result = run_export(target, catalog=catalog, options=options, locale=locale)
+    day = as_of.date() if as_of else datetime.date.today()  # "today" is read only here
+    result = run_export(
+        target, catalog=catalog, options=options, locale=locale, force=force, as_of=day
+    )
+    if result.lint and result.lint.get("forced"):
+        click.echo(
+            f"warning: exported despite {result.lint['counts']['block']} blocking content "
+            "finding(s) (--force); the manifest records them",
+            err=True,
+        )
     written = write_export(result, out, target=target)
     click.echo(f"{target}: wrote {len(written):,} file{'s' if len(written) != 1 else ''} to {out}")
 

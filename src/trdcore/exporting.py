@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,12 +43,24 @@ def run_export(
     catalog: Catalog | None = None,
     options: Mapping[str, OptionValue] | None = None,
     locale: str | None = None,
+    force: bool = False,
+    as_of: datetime.date | None = None,
 ) -> ExportResult:
     """Run the exporter ``target`` over the catalog and return what it would write.
 
+    First the content rules (``trdcore lint``) check the catalog: a
+    block-level finding refuses the export with an :class:`ExportError` that
+    lists each finding (item, JSON pointer, rule), unless ``force`` is set.
+    ``as_of`` is the date review freshness is judged by (None: not judged;
+    the command line passes today). The lint result, forced or not, is in
+    ``ExportResult.lint`` and in the manifest. An exporter whose
+    ``publishes_content`` attribute is False (such as ``schemas``) publishes
+    no catalog text, so its export is not gated.
+
     Raises :class:`UnknownTargetError` for an exporter nobody provides,
     :class:`PluginError` when the exporter fails or returns something that is
-    not an :class:`ExportResult`, and :class:`ExportError` for unsafe output.
+    not an :class:`ExportResult`, and :class:`ExportError` for unsafe output
+    or content that must not be published.
     """
     manager = _manager(manager)
     available = exporters(manager)
@@ -56,12 +69,53 @@ def run_export(
     exporter = available[target]
     if catalog is None:
         catalog = load_catalog(manager)
+    lint = _content_gate(manager, target, exporter, catalog, force=force, as_of=as_of)
     context = ExportContext(catalog=catalog, options=dict(options or {}), locale=locale)
     result = _call_plugin(manager, "exporter", target, ExportResult, exporter.export, context)
     problems = result.problems()
     if problems:
         raise ExportError(f"exporter {target!r}: " + "; ".join(problems))
-    return result
+    return attrs.evolve(result, lint=lint)
+
+
+#: How many blocking findings an export refusal lists before it says "and N more".
+_REFUSAL_LISTS = 20
+
+
+def _content_gate(
+    manager: TrdcorePluginManager,
+    target: str,
+    exporter: object,
+    catalog: Catalog,
+    *,
+    force: bool,
+    as_of: datetime.date | None,
+) -> dict[str, Any]:
+    """Lint the catalog for an export; refuse on block-level findings unless forced."""
+    from trdcore.lint import lint_catalog
+    from trdcore.lint.engine import rule_owners
+    from trdcore.plugins import rules
+
+    if getattr(exporter, "publishes_content", True) is False:
+        return {
+            "checked": False,
+            "reason": f"exporter {target!r} publishes no catalog content",
+        }
+    found = rules(manager)
+    report = lint_catalog(catalog, found, as_of=as_of, owners=rule_owners(manager, found))
+    if report.blocked and not force:
+        blocking = report.blocking
+        lines = [f"  {finding.describe()}" for finding in blocking[:_REFUSAL_LISTS]]
+        if len(blocking) > _REFUSAL_LISTS:
+            lines.append(f"  ... and {len(blocking) - _REFUSAL_LISTS} more (run `trdcore lint`)")
+        raise ExportError(
+            f"export {target!r} refused: {len(blocking)} content finding"
+            f"{'s' if len(blocking) != 1 else ''} block publishing:\n"
+            + "\n".join(lines)
+            + "\nFix the content (see `trdcore lint`), or export anyway with --force; the "
+            "manifest then records that the export was forced."
+        )
+    return report.to_manifest(forced=force and report.blocked)
 
 
 def export_options(exporter: object, *, target: str, plugin: str = "?") -> tuple[ExportOption, ...]:
@@ -73,7 +127,7 @@ def export_options(exporter: object, *, target: str, plugin: str = "?") -> tuple
         raise PluginError(
             f"exporter {target!r}: options must be a sequence of ExportOption", plugin=plugin
         ) from None
-    reserved = {"out", "locale", "option", "force", "help"}
+    reserved = {"out", "locale", "option", "force", "as-of", "help"}
     seen: set[str] = set()
     for option in options:
         if not isinstance(option, ExportOption):
@@ -126,6 +180,7 @@ def write_export(result: ExportResult, out: Path, *, target: str) -> list[Path]:
                 "trdcore": __version__,
                 "files": sorted(result.files),
                 "metadata": result.metadata,
+                "lint": result.lint,
             },
             option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS,
         )

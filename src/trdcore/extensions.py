@@ -95,6 +95,9 @@ class ExportResult:
 
     files: Mapping[str, bytes | str]
     metadata: Mapping[str, Any] = attrs.field(factory=dict)
+    #: The content-rules result the host recorded for this export (set by
+    #: ``trdcore.exporting.run_export``; exporters leave it None).
+    lint: Mapping[str, Any] | None = None
 
     def problems(self) -> list[str]:
         """What is wrong with this result (empty when it can be written)."""
@@ -125,7 +128,9 @@ class Exporter(Protocol):
     ``name`` is the CLI target (``trdcore export NAME``); ``description`` one
     line for ``trdcore plugins`` and help texts. An exporter may also have an
     ``options`` attribute, a sequence of :class:`ExportOption`, for settings
-    of its own (``trdcore export handout-pdf --large-print``).
+    of its own (``trdcore export handout-pdf --large-print``), and a
+    ``publishes_content`` attribute set to False when it writes no catalog
+    text (then the content rules do not gate it).
     """
 
     name: str

@@ -30,6 +30,7 @@ Example::
 from __future__ import annotations
 
 import copy
+import datetime
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -229,6 +230,7 @@ class ExportOutcome:
     files: Mapping[str, bytes | str] = attrs.field(factory=dict)
     metadata: Mapping[str, Any] = attrs.field(factory=dict)
     error: TrdcoreError | None = None
+    lint: Mapping[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -266,15 +268,33 @@ def run_export(
     catalog: Catalog | None = None,
     options: Mapping[str, OptionValue] | None = None,
     locale: str | None = None,
+    force: bool = False,
+    as_of: datetime.date | None = None,
 ) -> ExportOutcome:
-    """Run the exporter ``target`` registered in ``pm``; never raises trdcore errors."""
+    """Run the exporter ``target`` registered in ``pm``; never raises trdcore errors.
+
+    The content rules gate the export as on the command line: blocking
+    findings make it fail unless ``force``; ``outcome.lint`` is what the
+    manifest would record. ``as_of`` is the review-freshness date (None: not
+    judged, so a test does not depend on the day it runs).
+    """
     from trdcore.exporting import run_export as export
 
     try:
-        result = export(target, manager=pm, catalog=catalog, options=options, locale=locale)
+        result = export(
+            target,
+            manager=pm,
+            catalog=catalog,
+            options=options,
+            locale=locale,
+            force=force,
+            as_of=as_of,
+        )
     except TrdcoreError as error:
         return ExportOutcome(target, error=error)
-    return ExportOutcome(target, files=dict(result.files), metadata=dict(result.metadata))
+    return ExportOutcome(
+        target, files=dict(result.files), metadata=dict(result.metadata), lint=result.lint
+    )
 
 
 @attrs.frozen

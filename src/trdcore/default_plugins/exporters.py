@@ -18,6 +18,7 @@ class SchemasExporter:
 
     name = "schemas"
     description = "The versioned JSON Schemas, as files for other validators"
+    publishes_content = False  # no patient or clinician text: not gated by content rules
 
     def export(self, context: ExportContext) -> ExportResult:
         from trdcore.schemas import SchemaRef, available_schemas, load_schema

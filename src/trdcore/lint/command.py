@@ -122,18 +122,19 @@ def lint_command(
     """
     from trdcore.catalog import load_catalog
     from trdcore.lint import lint_catalog, lint_entries
+    from trdcore.lint.engine import rule_owners
     from trdcore.plugins import plugin_manager, rules
 
     manager = plugin_manager()
     found_rules = rules(manager)
-    owners = {rule_id: manager.owners.get(("content rule", rule_id), "?") for rule_id in found_rules}
+    owners = rule_owners(manager, found_rules)
     if list_rules:
         click.echo("\n".join(_rule_lines(found_rules, owners)))
         return
     day = as_of.date() if as_of else datetime.date.today()  # the CLI is where "today" is read
     catalog = load_catalog(manager)
-    for problem in catalog.problems:
-        click.echo(f"warning: content not loaded: {problem}", err=True)
+    for error in catalog.problems:
+        click.echo(f"warning: content not loaded: {error}", err=True)
     problems: list[str] = []
     if paths:
         entries, problems = load_content_files(paths)

@@ -13,7 +13,7 @@ from trdcore.lint.pages import LintContext
 from trdcore.lint.report import LintReport, ReportedFinding, RuleInfo, SuppressedFinding, sort_key
 from trdcore.lint.suppressions import ENGINE_RULE, apply_suppressions, declared_suppressions
 
-__all__ = ["lint_catalog", "lint_entries", "rule_info"]
+__all__ = ["lint_catalog", "lint_entries", "rule_info", "rule_owners"]
 
 ENGINE_VERSION = "1.0.0"
 
@@ -29,6 +29,11 @@ def rule_info(rule: ContentRule, plugin: str = "?") -> RuleInfo:
         source=rule.source,
         plugin=plugin,
     )
+
+
+def rule_owners(manager: Any, rules: Mapping[str, ContentRule]) -> dict[str, str]:
+    """The plugin that registered each rule, by rule id (for reports)."""
+    return {rule_id: manager.owners.get(("content rule", rule_id), "?") for rule_id in rules}
 
 
 def _wants_context(rule: ContentRule) -> bool:
