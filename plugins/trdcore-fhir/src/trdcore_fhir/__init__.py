@@ -29,7 +29,6 @@ from trdcore.extensions import (
     Importer,
     ImportResult,
 )
-
 from trdcore_fhir.catalog_export import catalog_resources
 from trdcore_fhir.history_export import history_resources
 from trdcore_fhir.history_import import FhirImport, ImportedHistory, read_fhir

@@ -24,7 +24,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from trdcore.catalog import Catalog, CatalogEntry
-
 from trdcore_fhir.serialize import (
     EXTENSION_BASE,
     Resource,
@@ -163,7 +162,9 @@ def _citation(source_id: str, sources: Mapping[str, Any], owner: str, skipped: l
 def _citations(
     source_ids: Iterable[str], sources: Mapping[str, Any], owner: str, skipped: list[str]
 ) -> list[Resource]:
-    found = (_citation(source_id, sources, owner, skipped) for source_id in dict.fromkeys(source_ids))
+    found = (
+        _citation(source_id, sources, owner, skipped) for source_id in dict.fromkeys(source_ids)
+    )
     return [citation for citation in found if citation is not None]
 
 
@@ -189,9 +190,7 @@ def _code_system() -> Resource:
         "content": "complete",
         "count": len(concepts),
         "concept": concepts,
-        "text": table_narrative(
-            "trdcore codes", [(c["code"], c["display"]) for c in concepts]
-        ),
+        "text": table_narrative("trdcore codes", [(c["code"], c["display"]) for c in concepts]),
     }
 
 
@@ -262,22 +261,21 @@ def _library(
         }
     )
     content = dumps(document)
-    data_requirements = [
+    data_requirements: list[Resource] = [
         {"type": kind, "profile": [f"http://hl7.org/fhir/StructureDefinition/{kind}"]}
         for kind in ("MedicationStatement", "MedicationRequest", "MedicationDispense", "Condition")
     ]
-    data_requirements.append(
-        {
-            "type": "Observation",
-            "profile": ["http://hl7.org/fhir/StructureDefinition/Observation"],
-            "codeFilter": [
-                {
-                    "path": "code",
-                    "code": [{"system": LOINC, "code": PHQ9_TOTAL}],
-                }
-            ],
-        }
-    )
+    observation_requirement: Resource = {
+        "type": "Observation",
+        "profile": ["http://hl7.org/fhir/StructureDefinition/Observation"],
+        "codeFilter": [
+            {
+                "path": "code",
+                "code": [{"system": LOINC, "code": PHQ9_TOTAL}],
+            }
+        ],
+    }
+    data_requirements.append(observation_requirement)
     review = definition.review
     return without_empty(
         {
@@ -360,7 +358,9 @@ def _medication_knowledge(entry: CatalogEntry, resource_id: str, skipped: list[s
     for membership in drug.classes:
         concept: Resource = {"text": f"{membership.code} {membership.name}"}
         if membership.taxonomy == "who-atc":
-            concept["coding"] = [{"system": ATC, "code": membership.code, "display": membership.name}]
+            concept["coding"] = [
+                {"system": ATC, "code": membership.code, "display": membership.name}
+            ]
         classifications.append(
             {
                 "type": {"coding": [trdcore_coding(f"taxonomy-{membership.taxonomy}")]},
@@ -433,7 +433,7 @@ def _plan_definition(treatments: Iterable[CatalogEntry], version: str) -> Resour
     by_category: dict[str, list[CatalogEntry]] = {}
     for entry in treatments:
         by_category.setdefault(entry.model.category, []).append(entry)
-    groups = []
+    groups: list[Resource] = []
     for category in _CATEGORY_ORDER:
         members = sorted(by_category.get(category, ()), key=lambda e: (e.id, e.version))
         if not members:
@@ -480,7 +480,10 @@ def _plan_definition(treatments: Iterable[CatalogEntry], version: str) -> Resour
 
 
 def _value_sets(catalog: Catalog, version: str, skipped: list[str]) -> list[Resource]:
-    antidepressants = [e for e in catalog.items("drug") if "antidepressant" in e.model.roles]
+    antidepressants = sorted(
+        (e for e in catalog.items("drug") if "antidepressant" in e.model.roles),
+        key=lambda e: (e.id, e.version),
+    )
     classes: dict[tuple[str, str], tuple[str, list[CatalogEntry]]] = {}
     for entry in antidepressants:
         for membership in entry.model.classes:
@@ -528,7 +531,7 @@ def _value_set(
             concept = {"code": coding["code"], "display": coding.get("display", entry.model.name)}
             concept["extension"] = coding["extension"]
             by_system.setdefault(coding["system"], []).append(concept)
-    includes = [
+    includes: list[Resource] = [
         {"system": system, "concept": by_system[system]}
         for system in (RXNORM, ATC)
         if by_system.get(system)

@@ -66,7 +66,6 @@ def fhir_evaluate(
     from trdcore.evaluation import evaluation_document
     from trdcore.exceptions import TrdcoreError
     from trdcore.validation import issues
-
     from trdcore_fhir.history_import import read_fhir
     from trdcore_fhir.results import result_bundle
 

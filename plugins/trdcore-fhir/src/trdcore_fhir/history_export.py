@@ -69,8 +69,10 @@ def history_resources(history: Mapping[str, Any]) -> tuple[list[Resource], list[
             part = _statement(stable_id(key, "trial", trial_key, str(number)), agent, subject)
             part["partOf"] = [reference]
             resources.append(part)
-        for field, role in (("baseline_score", "trial-baseline-score"),
-                            ("end_score", "trial-end-score")):
+        for field, role in (
+            ("baseline_score", "trial-baseline-score"),
+            ("end_score", "trial-end-score"),
+        ):
             if field in trial:
                 observation = _observation(
                     stable_id(key, "trial", trial_key, field), trial[field], subject
@@ -146,8 +148,9 @@ def _observation(identifier: str, score: Mapping[str, Any], subject: Resource) -
 
 def _statement(identifier: str, trial: Mapping[str, Any], subject: Resource) -> Resource:
     drug = trial["drug"]
-    concept = without_empty({"coding": [dict(c) for c in drug.get("codings", ())],
-                             "text": drug.get("name")})
+    concept = without_empty(
+        {"coding": [dict(c) for c in drug.get("codings", ())], "text": drug.get("name")}
+    )
     ended = "end_date" in trial and trial["end_date"] != "unknown"
     statement: Resource = {
         "resourceType": "MedicationStatement",
@@ -157,8 +160,11 @@ def _statement(identifier: str, trial: Mapping[str, Any], subject: Resource) -> 
         "subject": subject,
         "text": table_narrative(
             drug.get("name") or "Medication",
-            [(field, str(trial[field])) for field in ("start_date", "end_date", "daily_dose")
-             if field in trial],
+            [
+                (field, str(trial[field]))
+                for field in ("start_date", "end_date", "daily_dose")
+                if field in trial
+            ],
         ),
     }
     if "id" in trial:
@@ -183,8 +189,10 @@ def _statement(identifier: str, trial: Mapping[str, Any], subject: Resource) -> 
         )
     if "adherence" in trial:
         extensions.append(
-            {"url": ADHERENCE_EXTENSION,
-             "valueCoding": trdcore_coding(f"adherence-{trial['adherence']}")}
+            {
+                "url": ADHERENCE_EXTENSION,
+                "valueCoding": trdcore_coding(f"adherence-{trial['adherence']}"),
+            }
         )
     if extensions:
         statement["extension"] = extensions
@@ -207,7 +215,10 @@ def _dosage(trial: Mapping[str, Any]) -> Resource | None:
     if duration is not None:
         unit = DURATION_UNITS[duration["unit"]]
         repeat["boundsDuration"] = {
-            "value": duration["value"], "unit": unit, "system": UCUM, "code": unit
+            "value": duration["value"],
+            "unit": unit,
+            "system": UCUM,
+            "code": unit,
         }
     if dose == "unknown":
         dosage.update(_UNKNOWN)

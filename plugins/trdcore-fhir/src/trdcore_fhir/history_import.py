@@ -22,24 +22,22 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 import orjson
-from trdcore.exceptions import DocumentError
 
+from trdcore.exceptions import DocumentError
 from trdcore_fhir.terminology import (
     ATC,
     ICD10CM,
-    LOINC,
     RXNORM,
     SCALE_BY_CODE,
     SNOMED,
     SNOMED_DEPRESSION,
     TRDCORE_SYSTEM,
-    fhir_system,
 )
 from trdcore_fhir.vocabulary import (
     ADHERENCE_EXTENSION,
@@ -97,18 +95,52 @@ _DRUG_SYSTEMS = (RXNORM, ATC)
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _STATEMENT_STATUSES = {"active", "completed", "stopped", "on-hold", "unknown"}
 _REQUEST_STATUSES = {"active", "completed", "stopped", "on-hold"}
-_REQUEST_INTENTS = {"order", "plan", "original-order", "reflex-order", "filler-order", "instance-order"}
+_REQUEST_INTENTS = {
+    "order",
+    "plan",
+    "original-order",
+    "reflex-order",
+    "filler-order",
+    "instance-order",
+}
 _OBSERVATION_STATUSES = {"final", "amended", "corrected"}
-_SCALE_MAX = {"PHQ-9": 27, "MADRS": 60, "HAM-D-17": 52, "HAM-D-21": 64, "QIDS-SR-16": 27,
-              "QIDS-C-16": 27, "BDI-II": 63, "CGI-S": 7}
-_SEVERITIES = {f"severity-{s}": s for s in (
-    "mild", "moderate", "severe-without-psychotic-features", "severe-with-psychotic-features",
-    "unknown")}
-_REASONS = {f"stopped-{r}": r for r in (
-    "not-effective", "side-effects", "remission", "patient-preference", "cost-or-access",
-    "switched-by-clinician", "other", "unknown")}
-_OUTCOMES = {f"outcome-{o}": o for o in (
-    "remission", "response", "partial-response", "non-response", "intolerance", "unknown")}
+_SCALE_MAX = {
+    "PHQ-9": 27,
+    "MADRS": 60,
+    "HAM-D-17": 52,
+    "HAM-D-21": 64,
+    "QIDS-SR-16": 27,
+    "QIDS-C-16": 27,
+    "BDI-II": 63,
+    "CGI-S": 7,
+}
+_SEVERITIES = {
+    f"severity-{s}": s
+    for s in (
+        "mild",
+        "moderate",
+        "severe-without-psychotic-features",
+        "severe-with-psychotic-features",
+        "unknown",
+    )
+}
+_REASONS = {
+    f"stopped-{r}": r
+    for r in (
+        "not-effective",
+        "side-effects",
+        "remission",
+        "patient-preference",
+        "cost-or-access",
+        "switched-by-clinician",
+        "other",
+        "unknown",
+    )
+}
+_OUTCOMES = {
+    f"outcome-{o}": o
+    for o in ("remission", "response", "partial-response", "non-response", "intolerance", "unknown")
+}
 _ADHERENCE = {f"adherence-{a}": a for a in ("full", "partial", "poor", "unknown")}
 _DURATION = {"d": "day", "wk": "week", "mo": "month"}
 
@@ -173,25 +205,60 @@ class _Patient:
 #: The elements read from each resource type; the rest (narrative, meta ...) is not kept.
 _KEEP = {
     "MedicationStatement": (
-        "status", "statusReason", "medicationCodeableConcept", "medicationReference",
-        "effectivePeriod", "effectiveDateTime", "dosage", "note", "extension", "identifier",
-        "partOf", "basedOn",
+        "status",
+        "statusReason",
+        "medicationCodeableConcept",
+        "medicationReference",
+        "effectivePeriod",
+        "effectiveDateTime",
+        "dosage",
+        "note",
+        "extension",
+        "identifier",
+        "partOf",
+        "basedOn",
     ),
     "MedicationRequest": (
-        "status", "intent", "statusReason", "medicationCodeableConcept", "medicationReference",
-        "authoredOn", "dispenseRequest", "dosageInstruction", "note", "extension", "identifier",
+        "status",
+        "intent",
+        "statusReason",
+        "medicationCodeableConcept",
+        "medicationReference",
+        "authoredOn",
+        "dispenseRequest",
+        "dosageInstruction",
+        "note",
+        "extension",
+        "identifier",
     ),
     "MedicationDispense": (
-        "status", "medicationCodeableConcept", "medicationReference", "whenHandedOver",
-        "whenPrepared", "quantity", "daysSupply", "dosageInstruction",
+        "status",
+        "medicationCodeableConcept",
+        "medicationReference",
+        "whenHandedOver",
+        "whenPrepared",
+        "quantity",
+        "daysSupply",
+        "dosageInstruction",
     ),
     "Observation": (
-        "status", "code", "category", "valueInteger", "valueQuantity", "effectiveDateTime",
+        "status",
+        "code",
+        "category",
+        "valueInteger",
+        "valueQuantity",
+        "effectiveDateTime",
         "partOf",
     ),
     "Condition": (
-        "verificationStatus", "code", "onsetDateTime", "onsetString", "onsetPeriod",
-        "onsetAge", "onsetRange", "severity",
+        "verificationStatus",
+        "code",
+        "onsetDateTime",
+        "onsetString",
+        "onsetPeriod",
+        "onsetAge",
+        "onsetRange",
+        "severity",
     ),
 }
 
@@ -321,7 +388,7 @@ class _Reader:
     ) -> None:
         kind = resource["resourceType"]
         reference = _reference_of(resource, full_url)
-        label = f"{where} ({reference})"
+        label = f"{where} {reference}"
         if not registered:
             self._register(resource, full_url, scope)
         if kind in _NOT_R4:
@@ -336,7 +403,7 @@ class _Reader:
             self.warn(label, f"looks like FHIR R5 ({r5}); trdcore-fhir reads R4 4.0.1; not used")
             return
         if kind == "Patient":
-            patient = self.patients.setdefault(reference, _Patient())
+            patient = self._patient(reference)
             patient.resource = {"identifier": resource.get("identifier")}
             return
         if kind == "Medication":
@@ -350,13 +417,11 @@ class _Reader:
         if not isinstance(subject_reference, str) or not subject_reference:
             self.warn(f"{label} subject", "no subject reference, so no patient; not used")
             return
-        patient = self.patients.setdefault(scope.key(subject_reference), _Patient())
+        patient = self._patient(scope.key(subject_reference))
         compact = {name: resource[name] for name in _KEEP[kind] if name in resource}
         for name in ("partOf", "basedOn"):
             if name in compact:
-                compact[name] = [
-                    {"reference": scope.key(r)} for r in _references(compact[name])
-                ]
+                compact[name] = [{"reference": scope.key(r)} for r in _references(compact[name])]
         record = (label, reference, compact, scope)
         {
             "MedicationStatement": patient.statements,
@@ -365,6 +430,12 @@ class _Reader:
             "Observation": patient.observations,
             "Condition": patient.conditions,
         }[kind].append(record)
+
+    def _patient(self, key: str) -> _Patient:
+        found = self.patients.get(key)
+        if found is None:
+            found = self.patients[key] = _Patient()
+        return found
 
     def _unused_medications(self) -> None:
         for reference, label, scope in self.medications:
@@ -377,15 +448,26 @@ class _Reader:
         found = []
         for key in sorted(self.patients):
             patient = self.patients[key]
-            records = (patient.statements, patient.requests, patient.dispenses,
-                       patient.observations, patient.conditions)
+            records = (
+                patient.statements,
+                patient.requests,
+                patient.dispenses,
+                patient.observations,
+                patient.conditions,
+            )
             if not any(records):
-                self.warn(key, "Patient without medication, observation or condition records; "
-                          "no history written")
+                self.warn(
+                    key,
+                    "Patient without medication, observation or condition records; "
+                    "no history written",
+                )
                 continue
             if patient.resource is None:
-                self.warn(key, "referenced as subject but not in the input; the history is "
-                          "named by this reference")
+                self.warn(
+                    key,
+                    "referenced as subject but not in the input; the history is "
+                    "named by this reference",
+                )
             found.append(self._history(key, patient))
         self._unused_medications()
         return found
@@ -402,8 +484,10 @@ class _Reader:
                 elif isinstance(system, str) and isinstance(value, str) and ":" in system:
                     identifiers.append({"system": system, "value": value})
                 else:
-                    self.warn(f"{key} identifier[{index}]", "identifier without a system URI "
-                              "and value; not used")
+                    self.warn(
+                        f"{key} identifier[{index}]",
+                        "identifier without a system URI and value; not used",
+                    )
             if identifiers:
                 history["identifiers"] = identifiers
         episode, episode_sources = self._episode(patient)
@@ -427,8 +511,10 @@ class _Reader:
                 trials.append(trial)
         for label, reference, resource, scope, parent in parts:
             if parent not in by_statement:
-                self.warn(f"{label} partOf", f"{parent} is not a trial in the input; read as "
-                          "a trial of its own")
+                self.warn(
+                    f"{label} partOf",
+                    f"{parent} is not a trial in the input; read as a trial of its own",
+                )
                 trial = self._trial(label, reference, resource, scope, statement=True)
                 if trial is not None:
                     sources[f"/trials/{len(trials)}"] = (reference,)
@@ -439,7 +525,8 @@ class _Reader:
                 continue
             index = by_statement[parent]
             augmentation = {
-                k: v for k, v in agent.items()
+                k: v
+                for k, v in agent.items()
                 if k in {"drug", "daily_dose", "start_date", "end_date", "ongoing", "duration"}
             }
             trials[index].setdefault("augmentation", []).append(augmentation)
@@ -474,9 +561,12 @@ class _Reader:
                 else:
                     others.append(f"{system}|{code}")
             if not codings:
-                self.warn(f"{label} code", "not a major depression diagnosis (SNOMED CT "
-                          "depression concepts or ICD-10-CM F32/F33); not used"
-                          + (f" ({', '.join(others)})" if others else ""))
+                self.warn(
+                    f"{label} code",
+                    "not a major depression diagnosis (SNOMED CT "
+                    "depression concepts or ICD-10-CM F32/F33); not used"
+                    + (f" ({', '.join(others)})" if others else ""),
+                )
                 continue
             if others:
                 self.warn(f"{label} code", f"codings not used: {', '.join(others)}")
@@ -563,8 +653,10 @@ class _Reader:
                 trial["reason_stopped"] = _REASONS[code]
             else:
                 self.warn(f"{label} statusReason", "no trdcore stopped-* code; not used")
-        notes = [n.get("text") for n in _list(resource.get("note")) if isinstance(n, dict)]
-        notes = [n for n in notes if isinstance(n, str) and n]
+        notes = [
+            str(n["text"]) for n in _list(resource.get("note")) if isinstance(_get(n, "text"), str)
+        ]
+        notes = [n for n in notes if n]
         if notes:
             trial["notes"] = "\n\n".join(notes)
         return trial
@@ -596,8 +688,11 @@ class _Reader:
             else:
                 unknown.append(f"{system}|{code}")
         if unknown:
-            self.warn(where, "codings in systems trdcore does not read (it reads RxNorm "
-                      f"{RXNORM} and ATC {ATC}): {', '.join(unknown)}; not used")
+            self.warn(
+                where,
+                "codings in systems trdcore does not read (it reads RxNorm "
+                f"{RXNORM} and ATC {ATC}): {', '.join(unknown)}; not used",
+            )
         if not codings and not (isinstance(name, str) and name.strip()):
             self.warn(where, "no RxNorm or ATC code and no text naming the drug; not used")
             return None
@@ -622,13 +717,14 @@ class _Reader:
             repeat = _get(_get(dosage, "timing"), "repeat") or {}
             bounds = repeat.get("boundsDuration")
             if isinstance(bounds, dict):
-                unit = _DURATION.get(bounds.get("code") or bounds.get("unit"))
+                unit = _DURATION.get(str(bounds.get("code") or bounds.get("unit")))
                 value = bounds.get("value")
                 if unit and isinstance(value, int | float) and value > 0:
                     duration = {"value": value, "unit": unit}
                 else:
-                    self.warn(f"{where}.timing.repeat.boundsDuration", "not in d, wk or mo; "
-                              "not used")
+                    self.warn(
+                        f"{where}.timing.repeat.boundsDuration", "not in d, wk or mo; not used"
+                    )
             if _absent(dosage):
                 unknown = True
                 continue
@@ -646,7 +742,9 @@ class _Reader:
             return best, duration
         return ("unknown" if unknown else None), duration
 
-    def _statement_timing(self, label: str, resource: dict[str, Any], trial: dict[str, Any]) -> None:
+    def _statement_timing(
+        self, label: str, resource: dict[str, Any], trial: dict[str, Any]
+    ) -> None:
         period = resource.get("effectivePeriod")
         if isinstance(period, dict):
             for element, field in (("start", "start_date"), ("end", "end_date")):
@@ -720,8 +818,10 @@ class _Reader:
         self, label: str, reference: str, resource: dict[str, Any], scope: _Scope
     ) -> dict[str, Any] | None:
         if resource.get("status") != "completed":
-            self.warn(f"{label} status", f"status {resource.get('status')!r} is not a completed "
-                      "dispense; not used")
+            self.warn(
+                f"{label} status",
+                f"status {resource.get('status')!r} is not a completed dispense; not used",
+            )
             return None
         drug = self._drug(label, resource, scope)
         if drug is None:
@@ -742,8 +842,14 @@ class _Reader:
         if medication is not None:
             strength = _strength(medication)
         if strength is not None and isinstance(quantity, int | float) and quantity > 0:
-            return {"id": reference, "date": day, "drug": drug, "strength": strength,
-                    "quantity": quantity, "days_supply": int(days)}
+            return {
+                "id": reference,
+                "date": day,
+                "drug": drug,
+                "strength": strength,
+                "quantity": quantity,
+                "days_supply": int(days),
+            }
         # Without a product strength, the dosage instruction's daily dose over the supply.
         try:
             dose = None
@@ -755,13 +861,21 @@ class _Reader:
             self.warn(f"{label} dosageInstruction", f"{problem}; not used")
             return None
         if dose is None:
-            self.warn(label, "neither a Medication with ingredient strength and a quantity nor "
-                      "a dosage instruction with a dose; the daily dose cannot be derived; "
-                      "not used")
+            self.warn(
+                label,
+                "neither a Medication with ingredient strength and a quantity nor "
+                "a dosage instruction with a dose; the daily dose cannot be derived; "
+                "not used",
+            )
             return None
-        return {"id": reference, "date": day, "drug": drug,
-                "strength": {"value": dose["value"], "unit": dose["unit"]},
-                "quantity": int(days), "days_supply": int(days)}
+        return {
+            "id": reference,
+            "date": day,
+            "drug": drug,
+            "strength": {"value": dose["value"], "unit": dose["unit"]},
+            "quantity": int(days),
+            "days_supply": int(days),
+        }
 
     def _scores(
         self,
@@ -776,13 +890,16 @@ class _Reader:
             codings = _codings(resource.get("code"))
             scale = None
             for coding in codings:
-                scale = SCALE_BY_CODE.get((coding.get("system"), coding.get("code")))
+                scale = SCALE_BY_CODE.get((str(coding.get("system")), str(coding.get("code"))))
                 if scale:
                     break
             if scale is None:
                 shown = ", ".join(f"{c.get('system')}|{c.get('code')}" for c in codings)
-                self.warn(f"{label} code", f"not a depression scale total trdcore reads "
-                          f"(PHQ-9 total is LOINC 44261-6): {shown or 'no coding'}; not used")
+                self.warn(
+                    f"{label} code",
+                    f"not a depression scale total trdcore reads "
+                    f"(PHQ-9 total is LOINC 44261-6): {shown or 'no coding'}; not used",
+                )
                 continue
             status = resource.get("status")
             if status not in _OBSERVATION_STATUSES:
@@ -795,8 +912,10 @@ class _Reader:
                 self.warn(f"{label} value[x]", "no valueInteger or valueQuantity; not used")
                 continue
             if not 0 <= value <= _SCALE_MAX[scale]:
-                self.warn(f"{label} value[x]", f"{value} is outside the {scale} range "
-                          f"0-{_SCALE_MAX[scale]}; not used")
+                self.warn(
+                    f"{label} value[x]",
+                    f"{value} is outside the {scale} range 0-{_SCALE_MAX[scale]}; not used",
+                )
                 continue
             score: dict[str, Any] = {"scale": scale, "value": value}
             when = resource.get("effectiveDateTime")
@@ -819,8 +938,10 @@ class _Reader:
                 sources[f"/trials/{index}/{field}"] = (reference,)
                 continue
             if role:
-                self.warn(f"{label} partOf", "a trial score whose trial is not in the input; "
-                          "read as an episode score")
+                self.warn(
+                    f"{label} partOf",
+                    "a trial score whose trial is not in the input; read as an episode score",
+                )
             scores = episode.setdefault("scores", [])
             sources[f"/episode/scores/{len(scores)}"] = (reference,)
             scores.append(score)
@@ -970,7 +1091,7 @@ def _daily_dose(dosage: dict[str, Any]) -> dict[str, Any] | None:
         if per_day is None:
             raise _Unusable(f"timing.repeat.periodUnit {repeat.get('periodUnit')!r} not h, d or wk")
         times = frequency * per_day / period
-    elif code in TIMING_CODES:
+    elif code is not None and code in TIMING_CODES:
         times = TIMING_CODES[code]
     else:
         raise _Unusable("no timing (frequency and period), so the daily dose is not known")
@@ -1002,8 +1123,10 @@ def _r5_shape(resource: dict[str, Any]) -> str | None:
     if kind in {"MedicationStatement", "MedicationRequest", "MedicationDispense"} and (
         "medication" in resource
     ):
-        return f"{kind}.medication is R5's CodeableReference; R4 has medicationCodeableConcept " \
-               "or medicationReference"
+        return (
+            f"{kind}.medication is R5's CodeableReference; R4 has medicationCodeableConcept "
+            "or medicationReference"
+        )
     if kind == "MedicationStatement" and resource.get("status") in {"recorded", "draft"}:
         return f"MedicationStatement.status {resource['status']!r} is an R5 code"
     if kind == "MedicationStatement" and "adherence" in resource:

@@ -151,9 +151,7 @@ def result_resources(
             "verificationStatus": {
                 "coding": [{"system": CONDITION_VERIFICATION, "code": "provisional"}]
             },
-            "category": [
-                {"coding": [{"system": CONDITION_CATEGORY, "code": "problem-list-item"}]}
-            ],
+            "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "problem-list-item"}]}],
             "code": {
                 "coding": [trdcore_coding("treatment-resistant-depression")],
                 "text": f"Treatment-resistant depression (meets {definition}; to be confirmed "
