@@ -53,15 +53,26 @@ def manager() -> TrdcorePluginManager:
 
 
 def export(
-    target: str, catalog: Catalog | None = None, locale: str | None = None, **options: Any
+    target: str,
+    catalog: Catalog | None = None,
+    locale: str | None = None,
+    *,
+    force: bool = False,
+    **options: Any,
 ) -> dict[str, str]:
-    """Run an exporter of this plugin; files as text."""
+    """Run an exporter of this plugin; files as text.
+
+    ``force`` passes the host's content-rules gate: tests whose synthetic
+    content is not meant to be publishable (hostile text, an untranslated
+    crisis rule) use it to reach the exporter itself.
+    """
     result = run_export(
         target,
         manager=manager(),
         catalog=catalog or builtin_catalog(),
         options={key.replace("_", "-"): value for key, value in options.items()},
         locale=locale,
+        force=force,
     )
     return {
         name: content if isinstance(content, str) else content.decode("utf-8")

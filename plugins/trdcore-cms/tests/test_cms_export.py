@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -159,13 +162,15 @@ def test_comparison_lists_every_treatment(hugo_files: dict[str, str]) -> None:
 def test_export_is_byte_identical_and_independent_of_content_order() -> None:
     first = export("hugo")
     again = export("hugo")
-    reversed_order = export("hugo", catalog=catalog_with(reverse=True))
+    reversed_order = export("hugo", force=True, catalog=catalog_with(reverse=True))
     assert first == again == reversed_order
-    assert export("wordpress") == export("wordpress", catalog=catalog_with(reverse=True))
+    assert export("wordpress") == export(
+        "wordpress", force=True, catalog=catalog_with(reverse=True)
+    )
 
 
 def test_translation_is_index_lang_md_in_the_same_bundle() -> None:
-    files = export("hugo", catalog=catalog_with(*spanish_documents()))
+    files = export("hugo", force=True, catalog=catalog_with(*spanish_documents()))
     spanish, body = front_matter(files["content/patients/what-is-trd/index.es.md"])
     english, _ = front_matter(files["content/patients/what-is-trd/index.md"])
     assert spanish["translationKey"] == english["translationKey"] == "patients/what-is-trd"
@@ -179,11 +184,11 @@ def test_translation_is_index_lang_md_in_the_same_bundle() -> None:
 def test_translation_without_a_local_crisis_block_is_refused() -> None:
     page = spanish_documents()[1]
     with pytest.raises(ExportError, match=r"language 'es' need the crisis block"):
-        export("hugo", catalog=catalog_with(page))
+        export("hugo", force=True, catalog=catalog_with(page))
 
 
 def test_locale_keeps_one_language() -> None:
-    files = export("hugo", catalog=catalog_with(*spanish_documents()), locale="es")
+    files = export("hugo", force=True, catalog=catalog_with(*spanish_documents()), locale="es")
     pages = [name for name in files if name.startswith("content/") and "_index" not in name]
     assert sorted(pages) == [
         "content/patients/crisis-resources/index.md",
@@ -197,18 +202,18 @@ def test_locale_keeps_one_language() -> None:
 def test_missing_source_is_an_error_naming_the_item() -> None:
     broken = module("test-missing-source-patient", sources=["no-such-source"])
     with pytest.raises(ExportError, match=r"test-missing-source-patient@1.0.0.*'no-such-source'"):
-        export("hugo", catalog=catalog_with(broken))
+        export("hugo", force=True, catalog=catalog_with(broken))
 
 
 def test_drafts_are_not_published_but_reported() -> None:
     draft = module("test-draft-patient", status="draft")
-    result_files = export("hugo", catalog=catalog_with(draft))
+    result_files = export("hugo", force=True, catalog=catalog_with(draft))
     assert not any("test-draft" in name for name in result_files)
     from cms_fixtures import manager
 
     from trdcore.exporting import run_export as run
 
-    result = run("hugo", manager=manager(), catalog=catalog_with(draft))
+    result = run("hugo", manager=manager(), catalog=catalog_with(draft), force=True)
     assert result.metadata["skipped"] == [
         {"item": "content-module test-draft-patient@1.0.0", "reason": "status is 'draft'"}
     ]
@@ -216,7 +221,11 @@ def test_drafts_are_not_published_but_reported() -> None:
 
 def test_empty_catalog_is_refused_with_a_reason() -> None:
     with pytest.raises(ExportError, match=r"no active content|crisis block"):
-        export("hugo", catalog=Catalog.from_documents([("tests", module("lonely-patient"))]))
+        export(
+            "hugo",
+            force=True,
+            catalog=Catalog.from_documents([("tests", module("lonely-patient"))]),
+        )
 
 
 def test_jekyll_profile_writes_collections() -> None:
@@ -264,3 +273,63 @@ def test_decap_profile_fields_match_the_front_matter() -> None:
         matter, _ = front_matter(files[bundle])
         assert set(matter) | {"body"} == set(fields)
         assert set(matter["params"]) == {field["name"] for field in fields["params"]["fields"]}
+
+
+def test_command_line_writes_the_site_and_a_manifest(tmp_path) -> None:
+    trdcore = str(Path(sys.executable).parent / "trdcore")
+    out = tmp_path / "site"
+    command = [trdcore, "export", "hugo", "--out", str(out), "--profile", "jekyll"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert (out / "_treatments" / "ect.md").exists()
+    manifest = json.loads((out / "trdcore-export.json").read_text())
+    assert manifest["metadata"]["profile"] == "jekyll"
+    assert manifest["metadata"]["pages"] > 50
+    command[-1] = "gatsby"
+    bad = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert bad.returncode == 2, bad.stderr
+    assert "gatsby" in bad.stderr
+
+
+def test_content_with_a_blocking_finding_is_refused_unless_forced() -> None:
+    from cms_fixtures import manager
+
+    from trdcore.exporting import run_export as run
+
+    no_crisis = module("test-no-crisis-patient")  # never points the reader to 988
+    for target in ("hugo", "wordpress"):
+        with pytest.raises(ExportError, match=r"refused(.|\n)*test-no-crisis-patient"):
+            export(target, catalog=catalog_with(no_crisis))
+    result = run("hugo", manager=manager(), catalog=catalog_with(no_crisis), force=True)
+    assert result.lint["forced"] is True
+    assert any(
+        finding["item"].startswith("test-no-crisis-patient") for finding in result.lint["findings"]
+    )
+    # The exporter still ends the page with the crisis block from the crisis module.
+    assert "{#crisis-help}" in result.files["content/patients/test-no-crisis/index.md"]
+
+
+def test_treatment_without_review_is_refused() -> None:
+    treatment = {
+        **{key: value for key, value in _valid("treatment").items() if key != "review"},
+        "id": "test-unreviewed",
+        "status": "active",
+        "sources": ["cdcr-988-2022"],
+    }
+    with pytest.raises(ExportError, match=r"treatment test-unreviewed@1.0.0 has no review"):
+        export("hugo", force=True, catalog=catalog_with(treatment))
+
+
+def test_control_characters_stop_the_wordpress_export() -> None:
+    page = module(
+        "test-bell-patient",
+        sections=[{"id": "x", "heading": "Bell", "body": "A bell \x07 here."}],
+    )
+    with pytest.raises(ExportError, match=r"test-bell-patient@1.0.0.*U\+0007"):
+        export("wordpress", force=True, catalog=catalog_with(page))
+
+
+def _valid(schema: str) -> dict:
+    from trdcore.testing import valid_document
+
+    return valid_document(schema)

