@@ -48,9 +48,10 @@ def run_export(
 ) -> ExportResult:
     """Run the exporter ``target`` over the catalog and return what it would write.
 
-    First the content rules (``trdcore lint``) check the catalog: a
-    block-level finding refuses the export with an :class:`ExportError` that
-    lists each finding (item, JSON pointer, rule), unless ``force`` is set.
+    First the content rules (``trdcore lint``) check the catalog's non-draft
+    items (drafts are never published): a block-level finding refuses the
+    export with an :class:`ExportError` that lists each finding (item, JSON
+    pointer, rule), unless ``force`` is set.
     ``as_of`` is the date review freshness is judged by (None: not judged;
     the command line passes today). The lint result, forced or not, is in
     ``ExportResult.lint`` and in the manifest. An exporter whose
@@ -92,7 +93,7 @@ def _content_gate(
     as_of: datetime.date | None,
 ) -> dict[str, Any]:
     """Lint the catalog for an export; refuse on block-level findings unless forced."""
-    from trdcore.lint import lint_catalog
+    from trdcore.lint import lint_entries
     from trdcore.lint.engine import rule_owners
     from trdcore.plugins import rules
 
@@ -102,7 +103,12 @@ def _content_gate(
             "reason": f"exporter {target!r} publishes no catalog content",
         }
     found = rules(manager)
-    report = lint_catalog(catalog, found, as_of=as_of, owners=rule_owners(manager, found))
+    # Draft items are never published (see the "status" schema field), so they do not gate
+    # an export; `trdcore lint` still checks them.
+    published = [e for e in catalog.entries if getattr(e.model, "status", None) != "draft"]
+    report = lint_entries(
+        published, found, as_of=as_of, catalog=catalog, owners=rule_owners(manager, found)
+    )
     if report.blocked and not force:
         blocking = report.blocking
         lines = [f"  {finding.describe()}" for finding in blocking[:_REFUSAL_LISTS]]
@@ -115,7 +121,9 @@ def _content_gate(
             + "\nFix the content (see `trdcore lint`), or export anyway with --force; the "
             "manifest then records that the export was forced."
         )
-    return report.to_manifest(forced=force and report.blocked)
+    return report.to_manifest(forced=force and report.blocked) | {
+        "drafts_not_checked": len(catalog.entries) - len(published)
+    }
 
 
 def export_options(exporter: object, *, target: str, plugin: str = "?") -> tuple[ExportOption, ...]:

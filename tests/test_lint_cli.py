@@ -1,0 +1,248 @@
+"""trdcore lint on the command line, the built-in catalog lints clean, and the export gate."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from trdcore.catalog import Catalog, load_catalog
+from trdcore.cli import build_cli
+from trdcore.exporting import MANIFEST, write_export
+from trdcore.extensions import ExportContext, ExportResult
+from trdcore.hookspecs import hookimpl
+from trdcore.lint import lint_catalog
+from trdcore.plugins import TrdcorePluginManager, get_plugin_manager, rules
+from trdcore.testing import run_export, valid_document
+
+AS_OF = "2026-12-01"
+
+
+def lint(*args: str) -> Any:
+    return CliRunner().invoke(build_cli(load_entry_points=False), ["lint", *args])
+
+
+def unsafe_page(source: str = "example-source", **overrides: Any) -> dict[str, Any]:
+    """An active patient page that breaks two block rules: unsafe wording and no 988."""
+    page = valid_document(
+        "content-module",
+        status="active",
+        sources=[source],
+        sections=[
+            {
+                "id": "intro",
+                "heading": "About",
+                "body": "Her son committed suicide. We miss him. Talk to a doctor. Ask for help.",
+                "sources": [source],
+            }
+        ],
+    )
+    page.update(overrides)
+    return page
+
+
+def test_the_builtin_catalog_lints_clean() -> None:
+    manager = get_plugin_manager(load_entry_points=False)
+    catalog = load_catalog(manager)
+    report = lint_catalog(catalog, rules(manager), as_of=datetime.date.fromisoformat(AS_OF))
+    assert report.items == len(catalog.entries) > 200
+    assert report.blocking == (), "\n".join(f.describe() for f in report.blocking)
+
+
+def test_trdcore_lint_of_the_builtin_catalog_exits_0() -> None:
+    result = lint("--as-of", AS_OF, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "0 blocking" in result.output
+    assert "suppressed crisis-resources-patient@1.0.0 /sections/4" in result.output
+
+
+def test_a_blocking_file_exits_1_naming_item_pointer_and_rule(tmp_path: Path) -> None:
+    path = tmp_path / "page.yaml"
+    path.write_text(yaml.safe_dump(unsafe_page("cdcr-988-2022")))
+    result = lint(str(path), "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert (
+        "BLOCK  example-module@1.0.0 /sections/0/body: unsafe suicide wording: "
+        "'committed suicide' [safe-messaging]" in result.output
+    )
+    assert "fix: Write 'died by suicide'" in result.output
+    assert "[crisis-resource]" in result.output
+
+
+def test_json_output_lists_findings_rules_and_versions(tmp_path: Path) -> None:
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(unsafe_page("cdcr-988-2022")))  # a built-in source
+    result = lint(str(path), "--format", "json", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["blocked"] is True
+    assert data["as_of"] == AS_OF
+    assert {"id": "safe-messaging", "version": "1.0.0"}.items() <= next(
+        rule for rule in data["rules"] if rule["id"] == "safe-messaging"
+    ).items()
+    assert {(f["rule"], f["pointer"]) for f in data["findings"] if f["severity"] == "block"} == {
+        ("safe-messaging", "/sections/0/body"),
+        ("crisis-resource", "/sections"),
+    }
+
+
+def test_an_invalid_or_non_content_file_is_reported_with_its_location(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("schema: content-module@1.0.0\nid: Bad Id\n")
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps(valid_document("treatment-history")))
+    result = lint(str(broken), str(history), "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert f"invalid: {broken}:2: /id:" in result.output
+    assert f"invalid: {history}: not a content document" in result.output
+
+
+def test_a_bad_as_of_date_is_a_usage_error() -> None:
+    assert lint("--as-of", "yesterday").exit_code == 2
+
+
+def test_list_rules_shows_every_builtin_rule_with_version_and_source() -> None:
+    result = lint("--list-rules")
+    assert result.exit_code == 0
+    for rule_id in ("reading-grade", "safe-messaging", "crisis-resource", "review-freshness"):
+        assert f"{rule_id} 1.0.0 [" in result.output
+
+
+# --- the export gate --------------------------------------------------------------------------
+
+
+class PageExporter:
+    name = "pages"
+    description = "Every content module title"
+
+    def export(self, context: ExportContext) -> ExportResult:
+        titles = [entry.model.title for entry in context.catalog.items("content-module")]
+        return ExportResult(files={"titles.txt": "\n".join(titles) + "\n"})
+
+
+class ExportPlugin:
+    @hookimpl
+    def trdcore_register_exporters(self, register: Any) -> None:
+        register(PageExporter())
+
+
+def _catalog(*pages: dict[str, Any]) -> Catalog:
+    return Catalog.from_documents(
+        [("test", valid_document("source")), *(("test", page) for page in pages)]
+    )
+
+
+def test_an_export_with_a_blocking_finding_is_refused(
+    trdcore_pm: TrdcorePluginManager, register_plugin: Any
+) -> None:
+    register_plugin(ExportPlugin(), "pages")
+    outcome = run_export("pages", pm=trdcore_pm, catalog=_catalog(unsafe_page()))
+    assert not outcome.ok
+    message = str(outcome.error)
+    assert message.startswith("export 'pages' refused: 2 content findings block publishing:")
+    assert "example-module@1.0.0 /sections/0/body: unsafe suicide wording" in message
+    assert "[safe-messaging]" in message
+    assert "--force" in message
+
+
+def test_force_exports_anyway_and_the_manifest_records_the_lint_result(
+    trdcore_pm: TrdcorePluginManager, register_plugin: Any, tmp_path: Path
+) -> None:
+    from trdcore.exporting import run_export as export
+
+    register_plugin(ExportPlugin(), "pages")
+    catalog = _catalog(unsafe_page())
+    result = export(
+        "pages",
+        manager=trdcore_pm,
+        catalog=catalog,
+        force=True,
+        as_of=datetime.date.fromisoformat(AS_OF),
+    )
+    write_export(result, tmp_path, target="pages")
+    lint_record = json.loads((tmp_path / MANIFEST).read_text())["lint"]
+    assert lint_record["checked"] is True
+    assert lint_record["forced"] is True
+    assert lint_record["blocked"] is True
+    assert lint_record["as_of"] == AS_OF
+    assert lint_record["rules"]["safe-messaging"] == "1.0.0"
+    assert lint_record["counts"]["block"] == 2
+    assert {f["rule"] for f in lint_record["findings"] if f["severity"] == "block"} == {
+        "safe-messaging",
+        "crisis-resource",
+    }
+
+
+def test_a_clean_export_records_an_unforced_lint_result(
+    trdcore_pm: TrdcorePluginManager, register_plugin: Any
+) -> None:
+    register_plugin(ExportPlugin(), "pages")
+    page = unsafe_page()
+    page["sections"][0]["body"] = "Talk to your doctor. If you are in crisis, call or text 988."
+    outcome = run_export("pages", pm=trdcore_pm, catalog=_catalog(page))
+    outcome.assert_ok()
+    assert outcome.lint is not None
+    assert (outcome.lint["blocked"], outcome.lint["forced"]) == (False, False)
+    assert outcome.lint["as_of"] is None  # no date given: freshness not judged
+
+
+def test_draft_content_does_not_gate_an_export(
+    trdcore_pm: TrdcorePluginManager, register_plugin: Any
+) -> None:
+    register_plugin(ExportPlugin(), "pages")
+    outcome = run_export("pages", pm=trdcore_pm, catalog=_catalog(unsafe_page(status="draft")))
+    outcome.assert_ok()
+    assert outcome.lint is not None
+    assert outcome.lint["drafts_not_checked"] == 1
+
+
+def test_the_schemas_exporter_publishes_no_content_so_it_is_not_gated(
+    trdcore_pm: TrdcorePluginManager,
+) -> None:
+    outcome = run_export("schemas", pm=trdcore_pm, catalog=_catalog(unsafe_page()))
+    outcome.assert_ok()
+    assert outcome.lint == {
+        "checked": False,
+        "reason": "exporter 'schemas' publishes no catalog content",
+    }
+
+
+@pytest.mark.parametrize(("force", "exit_code"), [(False, 1), (True, 0)])
+def test_trdcore_export_force_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, force: bool, exit_code: int
+) -> None:
+    from trdcore import plugins
+
+    site = tmp_path / "content"
+    site.mkdir()
+
+    class UnsafeContent:
+        @hookimpl
+        def trdcore_register_content(self, register: Any) -> None:
+            register(valid_document("source"))
+            register(unsafe_page())
+
+    manager = get_plugin_manager(load_entry_points=False)
+    manager.add(UnsafeContent(), "unsafe-content")
+    manager.add(ExportPlugin(), "pages")
+    monkeypatch.setattr(plugins, "plugin_manager", lambda: manager)
+    out = tmp_path / "out"
+    arguments = ["export", "pages", "--out", str(out), "--as-of", AS_OF]
+    from trdcore.cli import main
+
+    try:
+        main([*arguments, *(["--force"] if force else [])])
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    assert code == exit_code
+    if force:
+        manifest = json.loads((out / MANIFEST).read_text())
+        assert manifest["lint"]["forced"] is True
+    else:
+        assert not (out / MANIFEST).exists()
