@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from trdcore.testing import needs_peer
+from trdcore.testing import assert_valid, needs_peer, valid_document
 
 PLUGIN_DIR = Path(__file__).resolve().parents[1]
 NODE_MODULES = PLUGIN_DIR / "node_modules"
@@ -214,6 +214,70 @@ def _adherence(code: str) -> dict[str, Any]:
             "code": f"adherence-{code}",
         },
     }
+
+
+def rich_history() -> dict[str, Any]:
+    """A history using every field the FHIR mapping carries."""
+    history = valid_document("treatment-history")
+    history.update(
+        id="patient-42",
+        identifiers=[{"system": "http://hospital.example.org/mrn", "value": "A-42"}],
+        notes="Referred by primary care.",
+    )
+    history["episode"] = {
+        "start_date": "2024-01-10",
+        "severity": "moderate",
+        "diagnoses": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "F33.1"}],
+        "scores": [
+            {"scale": "PHQ-9", "value": 19, "date": "2024-01-12"},
+            {"scale": "MADRS", "value": 31},
+        ],
+    }
+    history["trials"] = [
+        {
+            "id": "t1",
+            "drug": {"name": "sertraline"},
+            "daily_dose": {"value": 150, "unit": "mg"},
+            "start_date": "2024-01-15",
+            "end_date": "2024-04-01",
+            "outcome": "non-response",
+            "adherence": "full",
+            "reason_stopped": "not-effective",
+            "notes": "No change.",
+            "baseline_score": {"scale": "PHQ-9", "value": 19, "date": "2024-01-12"},
+            "end_score": {"scale": "PHQ-9", "value": 18, "date": "2024-04-01"},
+            "augmentation": [
+                {
+                    "drug": {"name": "aripiprazole"},
+                    "daily_dose": {"value": 5, "unit": "mg"},
+                    "start_date": "2024-02-15",
+                    "end_date": "2024-04-01",
+                }
+            ],
+        },
+        {
+            "id": "t2",
+            "drug": {
+                "name": "selegiline",
+                "codings": [{"system": "http://www.whocc.no/atc", "code": "N06AF"}],
+            },
+            "daily_dose": {"value": 6, "unit": "mg/24h"},
+            "start_date": "unknown",
+            "end_date": "unknown",
+            "duration": {"value": 8, "unit": "week"},
+            "outcome": "intolerance",
+        },
+        {
+            "id": "t3",
+            "drug": {"name": "bupropion"},
+            "daily_dose": "unknown",
+            "start_date": "2024-04-05",
+            "ongoing": True,
+            "adherence": "partial",
+        },
+    ]
+    assert_valid(history, "treatment-history")
+    return history
 
 
 def write_json(path: Path, data: object) -> Path:

@@ -259,6 +259,7 @@ _KEEP = {
         "onsetAge",
         "onsetRange",
         "severity",
+        "note",
     ),
 }
 
@@ -490,10 +491,12 @@ class _Reader:
                     )
             if identifiers:
                 history["identifiers"] = identifiers
-        episode, episode_sources = self._episode(patient)
+        episode, episode_sources, notes = self._episode(patient)
         if episode_sources:
             sources["/episode"] = episode_sources
         history["episode"] = episode
+        if notes:
+            history["notes"] = notes
         trials: list[dict[str, Any]] = []
         by_statement: dict[str, int] = {}
         parts: list[tuple[str, str, dict[str, Any], _Scope, str]] = []
@@ -545,7 +548,7 @@ class _Reader:
         history["trials"] = trials
         return ImportedHistory(history, key, sources)
 
-    def _episode(self, patient: _Patient) -> tuple[dict[str, Any], tuple[str, ...]]:
+    def _episode(self, patient: _Patient) -> tuple[dict[str, Any], tuple[str, ...], str | None]:
         chosen: list[tuple[str, str, str | None, dict[str, Any], list[dict[str, Any]]]] = []
         for label, reference, resource, _scope in patient.conditions:
             status = _code_of(resource.get("verificationStatus"))
@@ -584,7 +587,7 @@ class _Reader:
                             self.warn(f"{label} {element}", "only onsetDateTime is read; not used")
             chosen.append((label, reference, start, resource, codings))
         if not chosen:
-            return {"start_date": "unknown"}, ()
+            return {"start_date": "unknown"}, (), None
         # The current episode: the most recent onset (undated ones count as oldest).
         chosen.sort(key=lambda item: item[2] or "")
         label, reference, start, resource, codings = chosen[-1]
@@ -600,7 +603,7 @@ class _Reader:
             episode["severity"] = _SEVERITIES[severity]
         elif resource.get("severity") is not None:
             self.warn(f"{label} severity", "not a trdcore severity code; not used")
-        return episode, tuple(item[1] for item in chosen)
+        return episode, tuple(item[1] for item in chosen), _notes(resource)
 
     def _trial(
         self,
@@ -653,12 +656,9 @@ class _Reader:
                 trial["reason_stopped"] = _REASONS[code]
             else:
                 self.warn(f"{label} statusReason", "no trdcore stopped-* code; not used")
-        notes = [
-            str(n["text"]) for n in _list(resource.get("note")) if isinstance(_get(n, "text"), str)
-        ]
-        notes = [n for n in notes if n]
+        notes = _notes(resource)
         if notes:
-            trial["notes"] = "\n\n".join(notes)
+            trial["notes"] = notes
         return trial
 
     def _drug(self, label: str, resource: dict[str, Any], scope: _Scope) -> dict[str, Any] | None:
@@ -960,6 +960,13 @@ def _get(value: Any, key: str) -> Any:
 
 def _codings(concept: Any) -> list[dict[str, Any]]:
     return [c for c in _list(_get(concept, "coding")) if isinstance(c, dict)]
+
+
+def _notes(resource: dict[str, Any]) -> str | None:
+    """Annotation texts joined by blank lines, or None."""
+    texts = [n["text"] for n in _list(resource.get("note")) if isinstance(_get(n, "text"), str)]
+    joined = "\n\n".join(text for text in texts if text)
+    return joined[:10000] or None
 
 
 def _clean_coding(coding: dict[str, Any]) -> dict[str, Any]:
