@@ -132,8 +132,8 @@ def _fast_patterns() -> dict[str, st.SearchStrategy[str]]:
 
 def _strings(schema: dict[str, Any]) -> st.SearchStrategy[str]:
     if schema.get("format") == "date":
-        # Year 0000 passes jsonschema-rs but is no datetime.date; hypothesis starts at year 1.
-        return st.dates().map(date.isoformat)
+        # The schema's pattern admits years 1800-2999 only.
+        return st.dates(date(1800, 1, 1), date(2999, 12, 31)).map(date.isoformat)
     min_size = schema.get("minLength", 0)
     max_size = schema.get("maxLength", min_size + _MAX_GENERATED_LENGTH)
     if schema.get("pattern") in _fast_patterns():

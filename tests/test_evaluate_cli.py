@@ -47,31 +47,87 @@ def test_json_output_is_a_list_of_valid_evaluation_results() -> None:
     assert check(result, "evaluation-result") == []
 
 
-def test_ndjson_streams_one_result_per_history_and_definition_with_workers(tmp_path: Path) -> None:
-    lines = (EXAMPLES / "batch.ndjson").read_text().splitlines() * 40
-    source = tmp_path / "many.ndjson"
-    source.write_text("\n".join(lines) + "\n")
-    result = subprocess.run(
-        [
-            TRDCORE,
-            "evaluate",
-            str(source),
-            "--all",
-            "--format",
-            "ndjson",
-            "--jobs",
-            "2",
-            "--as-of",
-            "2026-11-27",
-        ],
+def _evaluate_file(source: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [TRDCORE, "evaluate", str(source), "--as-of", "2026-11-27", *options],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_ndjson_writes_one_valid_summary_per_history_in_input_order(tmp_path: Path) -> None:
+    lines = (EXAMPLES / "batch.ndjson").read_text().splitlines() * 40
+    source = tmp_path / "many.ndjson"
+    source.write_text("\n".join(lines) + "\n")
+    result = _evaluate_file(source, "--all", "--format", "ndjson", "--jobs", "2")
     assert result.returncode == 0, result.stderr
-    outputs = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(outputs) == len(lines) * 5
-    assert [o["history_id"] for o in outputs[::5]] == [json.loads(line)["id"] for line in lines]
+    summaries = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [s["history_id"] for s in summaries] == [json.loads(line)["id"] for line in lines]
+    assert [s["line"] for s in summaries] == list(range(1, len(lines) + 1))
+    assert all(check(summary, "evaluation-summary") == [] for summary in summaries[:6])
+    assert len(summaries[0]["results"]) == 5
+    assert "stages" not in summaries[0]
+    with_stages = _evaluate_file(
+        source, "--format", "ndjson", "--stages", "--definition", "sforzini-2022"
+    )
+    assert {
+        stage["model"] for stage in json.loads(with_stages.stdout.splitlines()[0])["stages"]
+    } >= {"maudsley@1.0.0"}
+
+
+def test_ndjson_explain_writes_every_full_result_and_agrees_with_the_summary(
+    tmp_path: Path,
+) -> None:
+    source = EXAMPLES / "batch.ndjson"
+    summaries = [
+        json.loads(line)
+        for line in _evaluate_file(source, "--format", "ndjson").stdout.splitlines()
+    ]
+    explained = _evaluate_file(source, "--format", "ndjson", "--explain")
+    assert explained.returncode == 0, explained.stderr
+    results = [json.loads(line) for line in explained.stdout.splitlines()]
+    assert len(results) == 5 * len(summaries)
+    assert all(check(result, "evaluation-result") == [] for result in results)
+    assert "stages" in results[0]
+    for index, summary in enumerate(summaries):
+        for number, verdict in enumerate(summary["results"]):
+            full = results[index * 5 + number]
+            assert (verdict["definition"], verdict["status"]) == (
+                full["definition"],
+                full["status"],
+            )
+            assert verdict["counted"] == [trial["counted"] for trial in full["trials"]]
+
+
+def test_explain_is_refused_outside_ndjson() -> None:
+    code, output = run("evaluate", str(EXAMPLES / "two-ssri-trials.json"), "--explain")
+    assert code == 2
+    assert "--format ndjson" in output
+
+
+def test_worker_processes_give_the_same_bytes_as_one_process() -> None:
+    import datetime
+
+    from trdcore.batch import evaluate_to_ndjson
+    from trdcore.documents import read_ndjson_lines
+
+    def output(jobs: int) -> bytes:
+        with (EXAMPLES / "batch.ndjson").open("rb") as stream:
+            records = [("batch", line) for line in read_ndjson_lines(stream, source="batch")] * 10
+        parts = evaluate_to_ndjson(
+            records,
+            ("sforzini-2022@1.0.0", "different-classes@1.0.0"),
+            as_of=datetime.date(2026, 11, 27),
+            jobs=jobs,
+            stages=True,
+            chunk_size=4,
+        )
+        return b"".join(part.output for part in parts)
+
+    single = output(1)
+    assert single.count(b"\n") == 30
+    assert output(2) == single
 
 
 def test_an_invalid_history_is_reported_and_the_rest_evaluated(tmp_path: Path) -> None:

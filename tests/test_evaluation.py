@@ -277,6 +277,84 @@ def test_every_valid_history_evaluates_to_a_valid_result(
     assert check(result.to_json(), "evaluation-result") == []
 
 
+@st.composite
+def gappy_vignettes(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Trials where any of dose, dates, adherence and outcome may be missing or unknown."""
+    trials = draw(vignettes())
+    for item in trials:
+        for field in ("daily_dose", "adherence", "outcome", "end_date"):
+            if draw(st.booleans()):
+                item.pop(field, None) if draw(st.booleans()) else item.update({field: "unknown"})
+    return trials
+
+
+def fill(item: dict[str, Any], draw: st.DrawFn, *, favourable: bool | None) -> dict[str, Any]:
+    """The trial with every missing or unknown field filled (favourable=None: with any value)."""
+    filled = dict(item)
+    if filled.get("daily_dose") in (None, "unknown"):
+        dose = 1000 if favourable else 1 if favourable is False else draw(st.integers(1, 600))
+        filled["daily_dose"] = {"value": dose, "unit": "mg"}
+    if filled.get("end_date") in (None, "unknown"):
+        weeks = 20 if favourable else 1 if favourable is False else draw(st.integers(1, 20))
+        start = datetime.date.fromisoformat(filled["start_date"])
+        filled["end_date"] = (start + datetime.timedelta(weeks=weeks)).isoformat()
+    if filled.get("adherence") in (None, "unknown"):
+        choice = {True: "full", False: "poor"}.get(favourable)  # type: ignore[call-overload]
+        filled["adherence"] = choice or draw(st.sampled_from(["full", "partial", "poor"]))
+    if filled.get("outcome") in (None, "unknown", "partial-response"):
+        choice = {True: "non-response", False: "response"}.get(favourable)  # type: ignore[call-overload]
+        filled["outcome"] = choice or draw(
+            st.sampled_from(["non-response", "response", "remission", "intolerance"])
+        )
+    if favourable is not None and filled["drug"]["name"] == "wonderzine":
+        filled["drug"] = {"name": "mirtazapine" if favourable else "sertraline"}
+    return filled
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(gappy_vignettes(), st.sampled_from(DEFINITIONS), st.data())
+def test_filling_in_missing_data_never_flips_a_definite_answer(
+    catalog: Catalog, trials: list[dict[str, Any]], definition: str, data: st.DataObject
+) -> None:
+    """A definite verdict already holds whatever the missing data turns out to be; an
+    indeterminate one is resolved once every undecided trial is known."""
+    before = evaluate(history(*trials), definition, as_of=AS_OF, catalog=catalog)
+    undecided = {t.pointer for t in before.trials if t.counted is None}
+
+    def completed(favourable: bool | None) -> str:
+        filled = [
+            fill(item, data.draw, favourable=favourable)
+            if f"/trials/{index}" in undecided
+            else item
+            for index, item in enumerate(trials)
+        ]
+        return status(history(*filled), definition, catalog)
+
+    if before.status != "indeterminate":
+        assert completed(None) == before.status
+    else:
+        assert before.missing, "an indeterminate verdict names the missing data"
+        assert completed(True) != "indeterminate"
+        assert completed(False) == "not_met"
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(gappy_vignettes(), st.sampled_from(DEFINITIONS))
+def test_the_verdict_only_path_agrees_with_the_full_explanation(
+    catalog: Catalog, trials: list[dict[str, Any]], definition: str
+) -> None:
+    evaluator = trdcore.Evaluator.for_definition(definition, catalog)
+    full = evaluator.document(history(*trials), as_of=AS_OF)
+    quick = evaluator.verdict(history(*trials), as_of=AS_OF)
+    assert quick.status == full["status"]
+    assert quick.summary()["counts"] == full["counts"]
+    assert list(quick.counted) == [t["counted"] for t in full["trials"]]
+
+
 def test_courses_count_only_where_the_definition_counts_them(catalog: Catalog) -> None:
     document = history(
         trial("sertraline", 150, "2023-06-05", "2023-09-05"),

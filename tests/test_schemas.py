@@ -38,6 +38,7 @@ def test_every_schema_is_packaged() -> None:
         "treatment",
         "content-module",
         "evaluation-result",
+        "evaluation-summary",
         "dispensing-events",
     }
 

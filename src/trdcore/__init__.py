@@ -30,11 +30,24 @@ _LAZY = {
     "UnknownSchemaError": "trdcore.exceptions",
     "MigrationError": "trdcore.exceptions",
     "Issue": "trdcore.exceptions",
+    "load_catalog": "trdcore.catalog",
+    "Catalog": "trdcore.catalog",
+    "evaluate": "trdcore.evaluation",
+    "evaluate_all": "trdcore.evaluation",
+    "evaluation_document": "trdcore.evaluation",
+    "Evaluator": "trdcore.evaluation",
+    "Verdict": "trdcore.evaluation",
+    "history_facts": "trdcore.evaluation",
+    "stage": "trdcore.rules.staging",
+    "stage_all": "trdcore.rules.staging",
+    "trials_from_events": "trdcore.rules.events",
 }
 
 __all__ = [
+    "Catalog",
     "DocumentError",
     "DocumentReport",
+    "Evaluator",
     "Issue",
     "MigrationError",
     "SchemaRef",
@@ -42,18 +55,36 @@ __all__ = [
     "SourceDocument",
     "TrdcoreError",
     "UnknownSchemaError",
+    "Verdict",
     "__version__",
     "available_schemas",
     "check_documents",
+    "evaluate",
+    "evaluate_all",
+    "evaluation_document",
+    "history_facts",
     "hookimpl",
     "issues",
+    "load_catalog",
     "migrate",
     "read_documents",
+    "stage",
+    "stage_all",
+    "trials_from_events",
     "validate",
 ]
 
 if TYPE_CHECKING:
+    from trdcore.catalog import Catalog, load_catalog
     from trdcore.documents import SourceDocument, read_documents
+    from trdcore.evaluation import (
+        Evaluator,
+        Verdict,
+        evaluate,
+        evaluate_all,
+        evaluation_document,
+        history_facts,
+    )
     from trdcore.exceptions import (
         DocumentError,
         Issue,
@@ -64,6 +95,8 @@ if TYPE_CHECKING:
     )
     from trdcore.hookspecs import hookimpl
     from trdcore.migrations import migrate
+    from trdcore.rules.events import trials_from_events
+    from trdcore.rules.staging import stage, stage_all
     from trdcore.schemas import SchemaRef, available_schemas
     from trdcore.validation import DocumentReport, check_documents, issues, validate
 

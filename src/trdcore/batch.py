@@ -1,24 +1,49 @@
-"""Evaluating many histories: streamed, in order, on several processes when asked.
+"""Evaluating many histories: streamed, in order, on every core, in constant memory.
 
-Documents are read lazily and sent to worker processes in chunks; results
-come back in input order, so memory stays bounded by the chunks in flight,
-whatever the size of the input. Each worker loads the catalog once.
+Two shapes of output, one worker per process:
+
+- :func:`evaluate_documents` gives one :class:`HistoryOutcome` per history
+  (the full evaluation-result documents), for the text and JSON output of a
+  few histories;
+- :func:`evaluate_to_ndjson` gives NDJSON bytes in chunks, for files of any
+  size: one ``evaluation-summary@1.0.0`` line per history, or with
+  ``explain`` one ``evaluation-result@1.0.0`` line per history and
+  definition.
+
+The parent process only reads lines and writes bytes: parsing, validation,
+evaluation and serialisation happen in the workers, on raw lines, so the
+parent never becomes the bottleneck. At most a few chunks per worker are in
+flight, so memory stays flat whatever the size of the input; results come
+back in input order. An input too small to fill the workers is evaluated in
+the calling process, without starting any.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime
 import itertools
+import os
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
+import orjson
 
-from trdcore.documents import SourceDocument, _no_lines
+from trdcore.documents import RawLine, SourceDocument, _no_lines, parse_ndjson_line
 
-__all__ = ["HistoryOutcome", "evaluate_documents"]
+__all__ = [
+    "BatchPart",
+    "HistoryOutcome",
+    "default_jobs",
+    "evaluate_documents",
+    "evaluate_to_ndjson",
+]
 
-CHUNK = 256
+#: Histories per unit of work sent to a worker.
+CHUNK = 500
+#: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
+IN_FLIGHT_PER_WORKER = 3
 
 
 @attrs.frozen
@@ -33,46 +58,89 @@ class HistoryOutcome:
     problem: str | None = None
 
 
+class BatchPart(NamedTuple):
+    """NDJSON output for a chunk of histories, and the histories that could not be evaluated.
+
+    ``problems`` are ``(where, message)`` pairs, where is ``file:line``.
+    """
+
+    output: bytes
+    histories: int
+    problems: tuple[tuple[str, str], ...]
+
+
+def default_jobs() -> int:
+    """The cores this process may use (all of them, unless restricted by affinity)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+# --- the worker -------------------------------------------------------------------------------
+
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(definitions: tuple[str, ...], as_of: datetime.date) -> None:
+def _start_worker(
+    definitions: tuple[str, ...],
+    as_of: datetime.date,
+    explain: bool = True,
+    stages: bool = True,
+) -> None:
     from trdcore.catalog import load_catalog
     from trdcore.evaluation import Evaluator
     from trdcore.plugins import get_plugin_manager
 
     catalog = load_catalog(get_plugin_manager())
     evaluators = [Evaluator.for_definition(reference, catalog) for reference in definitions]
-    _WORKER.update(catalog=catalog, evaluators=evaluators, as_of=as_of)
+    _WORKER.update(
+        catalog=catalog, evaluators=evaluators, as_of=as_of, explain=explain, stages=stages
+    )
 
 
-def _evaluate_one(document: SourceDocument) -> HistoryOutcome:
-    from trdcore.evaluation import explain_differences, history_facts
+def _judge(document: SourceDocument) -> tuple[Any, str | None]:
+    """A document's normalised facts, or why it cannot be evaluated."""
+    from trdcore.evaluation import history_facts
     from trdcore.exceptions import SchemaValidationError, TrdcoreError
-    from trdcore.rules.staging import stage_all
     from trdcore.validation import validate
 
-    where = (document.source, document.line)
     if document.error is not None:
-        return HistoryOutcome(*where, None, problem=str(document.error))
+        return None, str(document.error)
     try:
         history = validate(document.data, "treatment-history", source=document.source)
     except SchemaValidationError as error:
         details = "; ".join(issue.describe() for issue in error.issues)
-        return HistoryOutcome(*where, None, problem=f"not a valid treatment history: {details}")
-    catalog, as_of = _WORKER["catalog"], _WORKER["as_of"]
+        return None, f"not a valid treatment history: {details}"
     try:
-        # Normalised once (drugs matched, weeks counted), then judged by every definition.
-        facts = history_facts(history, as_of=as_of, catalog=catalog)
-        results = [evaluator.document(facts, as_of=as_of) for evaluator in _WORKER["evaluators"]]
-        stages = stage_all(facts, as_of=as_of, catalog=catalog)
+        return history_facts(history, as_of=_WORKER["as_of"], catalog=_WORKER["catalog"]), None
+    except TrdcoreError as error:
+        return None, str(error)
+
+
+def _full_results(facts: Any) -> list[dict[str, Any]]:
+    from trdcore.rules.staging import stage_all
+
+    as_of = _WORKER["as_of"]
+    results = [evaluator.document(facts, as_of=as_of) for evaluator in _WORKER["evaluators"]]
+    if _WORKER["stages"]:
+        stages = stage_all(facts, as_of=as_of, catalog=_WORKER["catalog"])
         for result in results:
             result["stages"] = stages
-    except TrdcoreError as error:
-        return HistoryOutcome(*where, history.id, problem=str(error))
+    return results
+
+
+def _evaluate_one(document: SourceDocument) -> HistoryOutcome:
+    from trdcore.evaluation import explain_differences
+
+    where = (document.source, document.line)
+    facts, problem = _judge(document)
+    if facts is None:
+        return HistoryOutcome(*where, None, problem=problem)
+    results = _full_results(facts)
     return HistoryOutcome(
         *where,
-        history.id,
+        facts.history.id,
         results=tuple(results),
         differences=tuple(explain_differences(results)),
     )
@@ -82,6 +150,35 @@ def _evaluate_chunk(chunk: list[SourceDocument]) -> list[HistoryOutcome]:
     return [_evaluate_one(document) for document in chunk]
 
 
+def _ndjson_part(chunk: list[tuple[str, RawLine | SourceDocument]]) -> BatchPart:
+    from trdcore.evaluation import summary_document
+    from trdcore.rules.staging import stage_all
+
+    lines: list[bytes] = []
+    problems: list[tuple[str, str]] = []
+    as_of, catalog, evaluators = _WORKER["as_of"], _WORKER["catalog"], _WORKER["evaluators"]
+    for source, item in chunk:
+        document = parse_ndjson_line(item, source=source) if isinstance(item, RawLine) else item
+        facts, problem = _judge(document)
+        if facts is None:
+            where = f"{source}:{document.line}" if document.line else source
+            problems.append((where, problem or "cannot be evaluated"))
+            continue
+        if _WORKER["explain"]:
+            lines.extend(orjson.dumps(result) for result in _full_results(facts))
+            continue
+        stages = stage_all(facts, as_of=as_of, catalog=catalog) if _WORKER["stages"] else None
+        summary = summary_document(
+            facts, evaluators, stages=stages, source=source, line=document.line
+        )
+        lines.append(orjson.dumps(summary))
+    output = b"\n".join(lines) + b"\n" if lines else b""
+    return BatchPart(output, len(chunk), tuple(problems))
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+
 def evaluate_documents(
     documents: Iterable[SourceDocument],
     definitions: tuple[str, ...],
@@ -89,23 +186,64 @@ def evaluate_documents(
     as_of: datetime.date,
     jobs: int = 1,
 ) -> Iterator[HistoryOutcome]:
-    """Evaluate every document under every definition, in input order."""
-    chunks = _chunks(documents)
-    if jobs <= 1:
-        _start_worker(definitions, as_of)
-        for chunk in chunks:
-            yield from _evaluate_chunk(chunk)
+    """Evaluate every document under every definition (with stages), in input order."""
+    settings = (definitions, as_of, True, True)
+    for outcomes in _run(_evaluate_chunk, _document_chunks(documents), settings, jobs):
+        yield from outcomes
+
+
+def evaluate_to_ndjson(
+    records: Iterable[tuple[str, RawLine | SourceDocument]],
+    definitions: tuple[str, ...],
+    *,
+    as_of: datetime.date,
+    jobs: int | None = None,
+    explain: bool = False,
+    stages: bool = False,
+    chunk_size: int = CHUNK,
+) -> Iterator[BatchPart]:
+    """NDJSON evaluations of ``(source, record)`` pairs, chunk by chunk, in input order.
+
+    Records are raw NDJSON lines (parsed in the workers) or documents already
+    read. ``jobs`` defaults to every core. See the module docstring for the
+    two output shapes.
+    """
+    settings = (definitions, as_of, explain, stages)
+    chunks = _chunks(records, chunk_size)
+    yield from _run(_ndjson_part, chunks, settings, jobs or default_jobs())
+
+
+def _run(
+    work: Any, chunks: Iterator[list[Any]], settings: tuple[Any, ...], jobs: int
+) -> Iterator[Any]:
+    """Apply ``work`` to every chunk, in order: here, or on ``jobs`` worker processes."""
+    # Small inputs never pay for starting workers.
+    first = list(itertools.islice(chunks, max(jobs, 2)))
+    if jobs <= 1 or len(first) < 2:
+        _start_worker(*settings)
+        for chunk in itertools.chain(first, chunks):
+            yield work(chunk)
         return
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_start_worker, initargs=(definitions, as_of)) as pool:
-        for outcomes in pool.imap(_evaluate_chunk, chunks):
-            yield from outcomes
+    with context.Pool(jobs, initializer=_start_worker, initargs=settings) as pool:
+        pending: collections.deque[Any] = collections.deque()
+        for chunk in itertools.chain(first, chunks):
+            pending.append(pool.apply_async(work, (chunk,)))
+            if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
-def _chunks(documents: Iterable[SourceDocument]) -> Iterator[list[SourceDocument]]:
-    iterator = iter(documents)
-    while chunk := list(itertools.islice(iterator, CHUNK)):
+def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _document_chunks(documents: Iterable[SourceDocument]) -> Iterator[list[SourceDocument]]:
+    for chunk in _chunks(documents):
         # line_of (YAML position maps) cannot cross process boundaries and is not needed here
         yield [document._replace(line_of=_no_lines) for document in chunk]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -691,13 +691,26 @@ _MARKS = {True: "✓", False: "✗", None: "?"}
     type=click.Choice(["text", "json", "ndjson"]),
     default="text",
     show_default=True,
+    help="text for people; json: a list of evaluation-result documents; ndjson: one "
+    "evaluation-summary line per history (with --explain: one evaluation-result line per "
+    "history and definition).",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="With --format ndjson: write the full evaluation-result documents (criteria, "
+    "thresholds, sources, missing data) instead of one summary line per history.",
+)
+@click.option(
+    "--stages/--no-stages",
+    default=None,
+    help="Compute the staging models. Default: on, except for NDJSON summaries.",
 )
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Worker processes for large inputs.",
+    default=None,
+    help="Worker processes. Default: every core for --format ndjson, else 1.",
 )
 def evaluate_command(
     path: Path,
@@ -705,19 +718,19 @@ def evaluate_command(
     all_definitions: bool,
     as_of: Any,
     output_format: str,
-    jobs: int,
+    explain: bool,
+    stages: bool | None,
+    jobs: int | None,
 ) -> None:
     """Evaluate treatment histories (JSON, YAML or NDJSON) against TRD definitions.
 
     Prints, per history and definition, whether the definition is met, not
-    met or indeterminate, and each trial's verdict with the reason. JSON and
-    NDJSON output are evaluation-result documents; NDJSON streams one per
-    line. Exit code 1 if any history could not be evaluated.
+    met or indeterminate, and each trial's verdict with the reason, and the
+    stages. NDJSON output streams in constant memory on every core, for
+    files of any size. Exit code 1 if any history could not be evaluated
+    (each is named on standard error; the others are still evaluated).
     """
     import datetime
-
-    from trdcore.batch import evaluate_documents
-    from trdcore.documents import read_documents
 
     catalog = _catalog()
     active = [e.ref for e in catalog.items("trd-definition") if e.model.status == "active"]
@@ -732,34 +745,89 @@ def evaluate_command(
         chosen.append(entry.ref)
     if all_definitions or not chosen:
         chosen = sorted(set(chosen) | set(active))
+    if explain and output_format != "ndjson":
+        raise click.BadParameter(
+            "--explain applies to --format ndjson (text and json always explain)",
+            param_hint="--explain",
+        )
     day = as_of.date() if as_of is not None else datetime.date.today()
-    outcomes = evaluate_documents(read_documents(path), tuple(chosen), as_of=day, jobs=jobs)
-    if output_format == "ndjson" and sys.stderr.isatty():
-        outcomes = _with_progress(outcomes)
+    if output_format == "ndjson":
+        with_stages = bool(explain) if stages is None else stages
+        failures = _evaluate_ndjson(path, tuple(chosen), day, jobs, explain, with_stages)
+    else:
+        failures = _evaluate_documents(path, tuple(chosen), day, jobs or 1, output_format)
+    if failures:
+        sys.exit(EXIT_INVALID)
+
+
+def _evaluate_ndjson(
+    path: Path,
+    definitions: tuple[str, ...],
+    day: Any,
+    jobs: int | None,
+    explain: bool,
+    stages: bool,
+) -> int:
+    """Stream NDJSON evaluations to standard output; return how many histories failed."""
+    from trdcore.batch import evaluate_to_ndjson
+    from trdcore.documents import _no_lines, detect_format, read_documents, read_ndjson_lines
+
+    source = str(path)
+    records: Iterable[tuple[str, Any]]
+    if detect_format(path) == "ndjson":
+        stream = path.open("rb")
+        records = ((source, line) for line in read_ndjson_lines(stream, source=source))
+    else:
+        stream = None
+        records = (
+            (document.source, document._replace(line_of=_no_lines))
+            for document in read_documents(path)
+        )
+    parts = evaluate_to_ndjson(
+        records, definitions, as_of=day, jobs=jobs, explain=explain, stages=stages
+    )
+    if sys.stderr.isatty():
+        parts = _with_progress(parts, lambda part: part.histories)
+    failures = 0
+    out = sys.stdout.buffer
+    try:
+        for part in parts:
+            out.write(part.output)
+            for where, problem in part.problems:
+                failures += 1
+                click.echo(f"✗ {where}: {problem}", err=True)
+        out.flush()
+    finally:
+        if stream is not None:
+            stream.close()
+    return failures
+
+
+def _evaluate_documents(
+    path: Path, definitions: tuple[str, ...], day: Any, jobs: int, output_format: str
+) -> int:
+    """Print explained evaluations as text or one JSON list; return how many histories failed."""
+    from trdcore.batch import evaluate_documents
+    from trdcore.documents import read_documents
+
     failures = 0
     collected: list[dict[str, Any]] = []
-    out = sys.stdout.buffer
-    for outcome in outcomes:
+    for outcome in evaluate_documents(read_documents(path), definitions, as_of=day, jobs=jobs):
         if outcome.problem is not None:
             failures += 1
             where = f"{outcome.source}:{outcome.line}" if outcome.line else outcome.source
             click.echo(f"✗ {where}: {outcome.problem}", err=True)
             continue
-        if output_format == "ndjson":
-            for result in outcome.results:
-                out.write(orjson.dumps(result) + b"\n")
-        elif output_format == "json":
+        if output_format == "json":
             collected.extend(outcome.results)
         else:
             _print_outcome(outcome)
     if output_format == "json":
         click.echo(orjson.dumps(collected, option=orjson.OPT_INDENT_2).decode())
-    out.flush()
-    if failures:
-        sys.exit(EXIT_INVALID)
+    return failures
 
 
-def _with_progress(outcomes: Any) -> Any:
+def _with_progress(parts: Any, histories: Any) -> Any:
     """Count histories on standard error while NDJSON goes to standard output."""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -767,9 +835,9 @@ def _with_progress(outcomes: Any) -> Any:
     columns = (SpinnerColumn(), TextColumn("{task.completed:,} histories"), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("evaluating")
-        for outcome in outcomes:
-            yield outcome
-            progress.advance(task)
+        for part in parts:
+            yield part
+            progress.advance(task, histories(part))
 
 
 def _print_outcome(outcome: Any) -> None:

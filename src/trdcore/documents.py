@@ -31,12 +31,15 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_LINE_BYTES",
     "Format",
+    "RawLine",
     "SourceDocument",
     "detect_format",
     "parse_json",
+    "parse_ndjson_line",
     "parse_yaml",
     "read_documents",
     "read_ndjson",
+    "read_ndjson_lines",
 ]
 
 Format = Literal["json", "yaml", "ndjson"]
@@ -368,11 +371,21 @@ def parse_yaml(text: str, *, source: str = "<input>") -> Iterator[SourceDocument
 # --- NDJSON ----------------------------------------------------------------------------
 
 
-def read_ndjson(stream: IO[bytes], *, source: str = "<stdin>") -> Iterator[SourceDocument]:
-    """Stream an NDJSON file: one document per non-blank line, errors per line.
+class RawLine(NamedTuple):
+    """One record of an NDJSON file before parsing: its bytes, or why it cannot be read."""
 
-    A line longer than :data:`MAX_LINE_BYTES` is reported and skipped without
-    being held in memory.
+    position: int
+    line: int
+    raw: bytes | None
+    error: DocumentError | None = None
+
+
+def read_ndjson_lines(stream: IO[bytes], *, source: str = "<stdin>") -> Iterator[RawLine]:
+    """The non-blank lines of an NDJSON stream as bytes, numbered, not yet parsed.
+
+    Lets a batch hand raw lines to worker processes, which parse them with
+    :func:`parse_ndjson_line`. A line longer than :data:`MAX_LINE_BYTES` is
+    reported and skipped without being held in memory.
     """
     index = 0
     number = 0
@@ -384,30 +397,42 @@ def read_ndjson(stream: IO[bytes], *, source: str = "<stdin>") -> Iterator[Sourc
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             while raw and not raw.endswith(b"\n"):
                 raw = stream.readline(MAX_LINE_BYTES + 1)
-            yield SourceDocument(
-                source=source,
-                position=index,
-                line=number,
-                error=DocumentError(
-                    f"line longer than {MAX_LINE_BYTES} bytes", source=source, line=number
-                ),
+            error = DocumentError(
+                f"line longer than {MAX_LINE_BYTES} bytes", source=source, line=number
             )
+            yield RawLine(index, number, None, error)
             index += 1
             continue
         if raw.isspace():
             continue
-        try:
-            data = parse_json(raw, source=source, line=number)
-        except DocumentError as error:
-            failure = error
-            if b"\x00" in raw:
-                failure = DocumentError(
-                    "binary content (NUL byte), not JSON text", source=source, line=number
-                )
-            yield SourceDocument(source, index, number, None, failure)
-        else:
-            yield SourceDocument(source, index, number, data)
+        yield RawLine(index, number, raw)
         index += 1
+
+
+def parse_ndjson_line(record: RawLine, *, source: str = "<stdin>") -> SourceDocument:
+    """Parse one line from :func:`read_ndjson_lines`; a bad line becomes a document's error."""
+    if record.raw is None:
+        return SourceDocument(source, record.position, record.line, None, record.error)
+    try:
+        data = parse_json(record.raw, source=source, line=record.line)
+    except DocumentError as error:
+        failure = error
+        if b"\x00" in record.raw:
+            failure = DocumentError(
+                "binary content (NUL byte), not JSON text", source=source, line=record.line
+            )
+        return SourceDocument(source, record.position, record.line, None, failure)
+    return SourceDocument(source, record.position, record.line, data)
+
+
+def read_ndjson(stream: IO[bytes], *, source: str = "<stdin>") -> Iterator[SourceDocument]:
+    """Stream an NDJSON file: one document per non-blank line, errors per line.
+
+    A line longer than :data:`MAX_LINE_BYTES` is reported and skipped without
+    being held in memory.
+    """
+    for record in read_ndjson_lines(stream, source=source):
+        yield parse_ndjson_line(record, source=source)
 
 
 # --- files -----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ __all__ = [
     "evaluation_document",
     "explain_differences",
     "history_facts",
+    "summary_document",
 ]
 
 #: Two antidepressant trials overlapping by more than this many days are reported as taken
@@ -256,6 +257,22 @@ class Verdict(NamedTuple):
     adequate_failed_trials: int
     possible_failed_trials: int
     distinct_classes: int
+    #: Each trial's and course's verdict, in the order of ``HistoryFacts.trials``: True an
+    #: adequate failed trial, False not counted, None the data cannot tell.
+    counted: tuple[bool | None, ...] = ()
+
+    def summary(self) -> dict[str, Any]:
+        """This verdict as an item of an ``evaluation-summary@1.0.0`` document's results."""
+        return {
+            "definition": self.definition,
+            "status": self.status,
+            "counts": {
+                "adequate_failed_trials": self.adequate_failed_trials,
+                "possible_failed_trials": self.possible_failed_trials,
+                "distinct_classes": self.distinct_classes,
+            },
+            "counted": list(self.counted),
+        }
 
 
 class Evaluator:
@@ -320,8 +337,10 @@ class Evaluator:
         counted: dict[str, list[str]] = {}
         possible: dict[str, list[str]] = {}
         counts = self.rules.counts
+        verdicts = []
         for item in facts.trials:
             verdict = counts(item)
+            verdicts.append(verdict)
             if verdict is True:
                 if item.identity not in counted:
                     counted[item.identity] = self._drug_classes(item)
@@ -335,6 +354,7 @@ class Evaluator:
             len(counted),
             len(possible),
             len(_distinct(counted.values())),
+            tuple(verdicts),
         )
 
     def _status(self, counted: dict[str, list[str]], possible: dict[str, list[str]]) -> str:
@@ -544,3 +564,43 @@ def _difference(met: Mapping[str, Any], other: Mapping[str, Any]) -> str:
         if t["pointer"] in counted_there and not t["counted"]
     ]
     return "; ".join(reasons) if reasons else str(other.get("explanation", ""))
+
+
+def summary_document(
+    facts: HistoryFacts,
+    evaluators: Iterable[Evaluator],
+    *,
+    stages: list[dict[str, Any]] | None = None,
+    source: str | None = None,
+    line: int | None = None,
+) -> dict[str, Any]:
+    """The ``evaluation-summary@1.0.0`` document of one history under several definitions.
+
+    Verdicts only (status, counts, each trial's verdict), the input warnings,
+    and the stages when given: the compact form for large batches. Each
+    definition's full explanation is its :meth:`Evaluator.document`.
+    """
+    from trdcore import __version__
+
+    document: dict[str, Any] = {"schema": "evaluation-summary@1.0.0"}
+    if facts.history.id:
+        document["history_id"] = facts.history.id
+    if source is not None:
+        document["source"] = source
+    if line is not None:
+        document["line"] = line
+    document.update(
+        {
+            "as_of": facts.as_of.isoformat(),
+            "catalog_version": __version__,
+            "engine": {"name": "trdcore", "version": __version__},
+            "pointers": [item.pointer for item in facts.trials],
+            "results": [
+                evaluator.verdict(facts, as_of=facts.as_of).summary() for evaluator in evaluators
+            ],
+            "warnings": list(facts.warnings),
+        }
+    )
+    if stages is not None:
+        document["stages"] = stages
+    return document

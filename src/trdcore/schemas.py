@@ -128,6 +128,11 @@ def resolve_schema(spec: str | SchemaRef) -> SchemaRef:
         if spec.version in _versions_of(spec.name):
             return spec
         spec = str(spec)
+    return _resolve_text(spec)
+
+
+@functools.lru_cache(maxsize=512)
+def _resolve_text(spec: str) -> SchemaRef:
     match = _REF_PATTERN.match(spec.strip())
     available = available_schemas()
     if not match or match["name"] not in available:

@@ -12,6 +12,7 @@ from trdcore.documents import SourceDocument
 from trdcore.exceptions import DocumentError, Issue, SchemaValidationError, UnknownSchemaError
 from trdcore.schemas import (
     SchemaRef,
+    _versions_of,
     available_schemas,
     check,
     fast_validator,
@@ -61,12 +62,13 @@ def validate(
     found = issues(document, ref)
     if found:
         raise SchemaValidationError(str(ref), found, source=source)
-    from trdcore.migrations import migrate
     from trdcore.models import MODELS
 
     assert isinstance(document, Mapping)  # every document schema is an object
-    newest = available_schemas()[ref.name][-1]
+    newest = _versions_of(ref.name)[-1]
     if ref.version != newest:
+        from trdcore.migrations import migrate
+
         document = migrate(document, schema=str(ref), to=newest)
     return MODELS[ref.name].from_json(document)
 

@@ -38,12 +38,10 @@ class JsonModel:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """Build the model from JSON that already passed its schema check."""
-        arguments: dict[str, Any] = {}
-        for field in _fields(cls):
-            if field.key in data:
-                value = data[field.key]
-                arguments[field.argument] = value if field.decode is None else field.decode(value)
-        return cast("Callable[..., Self]", cls)(**arguments)
+        build = _BUILDERS.get(cls)
+        if build is None:
+            build = _BUILDERS[cls] = _compile_builder(cls)
+        return cast("Self", build(data))
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object this model stands for; optional fields that are None are left out."""
@@ -76,6 +74,38 @@ class _Field:
 
 # Filled on first use of each class, so importing the models costs nothing.
 _FIELDS_BY_CLASS: dict[type, tuple[_Field, ...]] = {}
+_BUILDERS: dict[type, Callable[[Mapping[str, Any]], Any]] = {}
+
+
+def _compile_builder(cls: type[Any]) -> Callable[[Mapping[str, Any]], Any]:
+    """A function written for ``cls`` that builds it from JSON in one call.
+
+    The same mapping as a loop over the fields, generated once per class
+    (as attrs and cattrs do), because building models from parsed JSON is on
+    the hot path of batch evaluation. A field's default is always None, so
+    an absent key passes None.
+    """
+    namespace: dict[str, Any] = {"cls": cls}
+    arguments = []
+    defaults = {item.name: item.default for item in attrs.fields(cls)}
+    for number, field in enumerate(_fields(cls)):
+        key = repr(field.key)
+        if not field.required and defaults[field.name] is not None:
+            raise TypeError(f"{cls.__qualname__}.{field.name}: an optional field's default is None")
+        if field.decode is None:
+            value = f"data[{key}]" if field.required else f"data.get({key})"
+        else:
+            namespace[f"decode{number}"] = field.decode
+            value = (
+                f"decode{number}(data[{key}])"
+                if field.required
+                else f"(None if (v{number} := data.get({key})) is None"
+                f" else decode{number}(v{number}))"
+            )
+        arguments.append(f"{field.argument}={value}")
+    source = f"def build(data):\n    return cls({', '.join(arguments)})\n"
+    exec(compile(source, f"<trdcore from_json of {cls.__qualname__}>", "exec"), namespace)
+    return cast("Callable[[Mapping[str, Any]], Any]", namespace["build"])
 
 
 def _fields(cls: type[Any]) -> tuple[_Field, ...]:

@@ -17,9 +17,11 @@ from trdcore.models.common import Verification
 
 __all__ = [
     "CriterionResult",
+    "DefinitionVerdict",
     "DimensionPoints",
     "Engine",
     "EvaluationResult",
+    "EvaluationSummary",
     "InputWarning",
     "MissingData",
     "StageResult",
@@ -151,3 +153,36 @@ class EvaluationResult(DocumentModel):
     warnings: tuple[InputWarning, ...]
     stages: tuple[StageResult, ...] | None = None
     engine: Engine
+
+
+@attrs.frozen(kw_only=True)
+class DefinitionVerdict(JsonModel):
+    """One definition's verdict in a summary: status, counts and each trial's verdict."""
+
+    definition: str
+    status: Literal["met", "not_met", "indeterminate"]
+    counts: TrialCounts
+    counted: tuple[bool | None, ...]
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationSummary(DocumentModel):
+    """One history's verdicts under several definitions, compact, for large batches.
+
+    ``counted`` in each verdict follows ``pointers``; the full explanation of
+    a verdict is its :class:`EvaluationResult` (``trdcore evaluate --explain``).
+    """
+
+    SCHEMA_NAME: ClassVar[str] = "evaluation-summary"
+
+    schema: Literal["evaluation-summary@1.0.0"]
+    history_id: str | None = None
+    source: str | None = None
+    line: int | None = None
+    as_of: datetime.date
+    catalog_version: str
+    engine: Engine
+    pointers: tuple[str, ...]
+    results: tuple[DefinitionVerdict, ...]
+    warnings: tuple[InputWarning, ...]
+    stages: tuple[StageResult, ...] | None = None
