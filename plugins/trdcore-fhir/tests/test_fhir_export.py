@@ -226,3 +226,21 @@ def test_export_command_writes_the_files(tmp_path: Any, capfdbinary: Any) -> Non
     assert "fhir: wrote 8 files" in out
     assert (tmp_path / "bundle.json").is_file()
     assert (tmp_path / "ndjson" / "Library.ndjson").is_file()
+
+
+def test_content_with_a_blocking_finding_is_refused_unless_forced(catalog: Catalog) -> None:
+    from trdcore.exceptions import ExportError
+    from trdcore.exporting import run_export as export
+    from trdcore.testing import valid_document
+
+    # An active treatment whose patient text never points to help (call or text 988).
+    unsafe = valid_document("treatment", id="test-unsafe-treatment", status="active")
+    content = Catalog.from_documents(
+        [*(("built-in", e.model.to_json()) for e in catalog.entries), ("tests", unsafe)]
+    )
+    manager = get_plugin_manager(environ={})
+    with pytest.raises(ExportError, match=r"refused(.|\n)*test-unsafe-treatment"):
+        export("fhir", manager=manager, catalog=content)
+    result = export("fhir", manager=manager, catalog=content, force=True)
+    assert result.lint["forced"] is True
+    assert "ndjson/ActivityDefinition.ndjson" in result.files

@@ -32,6 +32,7 @@ import orjson
 from trdcore.exceptions import DocumentError
 from trdcore_fhir.terminology import (
     ATC,
+    DATA_ABSENT_REASON,
     ICD10CM,
     RXNORM,
     SCALE_BY_CODE,
@@ -1034,8 +1035,6 @@ def _date(text: str) -> str | None:
 
 def _absent(value: Any) -> bool:
     """Whether an element is only a data-absent-reason extension (asked, not known)."""
-    from trdcore_fhir.terminology import DATA_ABSENT_REASON
-
     return isinstance(value, dict) and any(
         _get(extension, "url") == DATA_ABSENT_REASON for extension in _list(value.get("extension"))
     )
