@@ -72,6 +72,7 @@ docs: setup
 test: lint typecheck unit docs
 
 bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	cd benchmarks && ../$(BIN)/python bench_validate.py
 	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_evaluate.py

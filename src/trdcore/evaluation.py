@@ -333,28 +333,31 @@ class Evaluator:
 
     def verdict(self, history: Any, *, as_of: datetime.date) -> Verdict:
         """Status and counts only: the same verdict as :meth:`document`, without explaining it."""
-        facts = history_facts(history, as_of=as_of, catalog=self.catalog)
+        if type(history) is HistoryFacts and history.as_of == as_of:
+            facts = history
+        else:
+            facts = history_facts(history, as_of=as_of, catalog=self.catalog)
+        counts = self.rules.counts
+        verdicts = tuple(counts(item) for item in facts.trials)
         counted: dict[str, list[str]] = {}
         possible: dict[str, list[str]] = {}
-        counts = self.rules.counts
-        verdicts = []
-        for item in facts.trials:
-            verdict = counts(item)
-            verdicts.append(verdict)
-            if verdict is True:
-                if item.identity not in counted:
-                    counted[item.identity] = self._drug_classes(item)
-            elif verdict is None and not self._not_counted and item.identity not in possible:
-                possible[item.identity] = self._drug_classes(item)
-        possible = {key: value for key, value in possible.items() if key not in counted}
-        status = self._status(counted, possible)
+        if True in verdicts or (None in verdicts and not self._not_counted):
+            for item, verdict in zip(facts.trials, verdicts, strict=True):
+                if verdict is True:
+                    if item.identity not in counted:
+                        counted[item.identity] = self._drug_classes(item)
+                elif verdict is None and not self._not_counted and item.identity not in possible:
+                    possible[item.identity] = self._drug_classes(item)
+            if possible and counted:
+                possible = {key: value for key, value in possible.items() if key not in counted}
+        classes = len(_distinct(counted.values())) if counted else 0
         return Verdict(
             self.entry.ref,
-            status,
+            self._status(counted, possible),
             len(counted),
             len(possible),
-            len(_distinct(counted.values())),
-            tuple(verdicts),
+            classes,
+            verdicts,
         )
 
     def _status(self, counted: dict[str, list[str]], possible: dict[str, list[str]]) -> str:

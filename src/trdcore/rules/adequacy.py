@@ -212,6 +212,15 @@ class AdequacyRules:
             self._adherence,
             self._intolerance,
         )
+        # The verdict alone stops at the first failure: the cheapest checks go first.
+        self._quick_order = (
+            self._adherence,
+            self._intolerance,
+            self._non_response,
+            self._kind,
+            self._duration,
+            self._dose,
+        )
 
     def with_ect_counted(self) -> AdequacyRules:
         """The same rules with ECT counted as a trial (how staging judges ECT courses)."""
@@ -234,7 +243,7 @@ class AdequacyRules:
         Stops at the first failed criterion: the verdict-only path.
         """
         undecided = False
-        for criterion in self._criteria:
+        for criterion in self._quick_order:
             result = criterion(facts, False)
             if result == _FAIL:
                 return False
