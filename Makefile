@@ -10,7 +10,7 @@ PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 # and a committed package-lock.json; `npm ci` installs exactly what the lock file says.
 NODE_PEERS := $(patsubst %/package.json,%/node_modules/.installed,$(wildcard plugins/*/package.json))
 
-.PHONY: setup system-deps demo test lint typecheck unit docs bench clean
+.PHONY: setup system-deps demo test lint typecheck content unit docs bench clean
 
 setup: system-deps $(STAMP) $(NODE_PEERS)
 
@@ -69,7 +69,11 @@ unit: setup
 docs: setup
 	NO_MKDOCS_2_WARNING=1 TRDCORE_DOCS_REQUIRE_CLI=1 $(BIN)/mkdocs build --strict --quiet -d build/site
 
-test: lint typecheck unit docs
+# The built-in content must pass its own content rules (freshness judged as of today).
+content: setup
+	$(BIN)/trdcore lint --quiet
+
+test: lint typecheck content unit docs
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
