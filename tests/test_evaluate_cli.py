@@ -26,7 +26,9 @@ def test_text_output_shows_verdicts_trials_and_differences() -> None:
     assert code == 0
     assert "different-classes@1.0.0" in output
     assert "NOT MET" in output
-    assert "✓ /trials/0" in output
+    assert "/trials/0     sertraline" in output
+    assert "✓ ✓ ✓ ✓ ✓" in output  # one column per definition
+    assert "an adequate failed trial" in output
     assert "but not under different-classes@1.0.0" in output
 
 

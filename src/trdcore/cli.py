@@ -848,23 +848,29 @@ def _print_outcome(outcome: Any) -> None:
         "not_met": ("NOT MET", "red"),
         "indeterminate": ("INDETERMINATE", "yellow"),
     }
-    for result in outcome.results:
+    for number, result in enumerate(outcome.results, start=1):
         label, colour = labels[result["status"]]
         click.echo(
-            f"  {result['definition']:<34} "
+            f"  {number} {result['definition']:<34} "
             + click.style(label, fg=colour, bold=True)
             + f"  {result.get('explanation', '')}"
         )
     if outcome.results:
-        click.echo("  Trials (under " + outcome.results[0]["definition"] + "):")
+        columns = " ".join(str(number) for number in range(1, len(outcome.results) + 1))
+        click.echo(f"  {'Trials (✓ counts, ✗ does not, ? cannot tell)':<46} {columns}")
         if not outcome.results[0]["trials"]:
             click.echo("    (none recorded)")
-        for trial in outcome.results[0]["trials"]:
+        for index, trial in enumerate(outcome.results[0]["trials"]):
             name = trial.get("drug_input") or trial["kind"]
-            click.echo(
-                f"    {_MARKS[trial['counted']]} {trial['pointer']:<12} {name:<18} "
-                f"{trial['reason']}"
-            )
+            judged = [result["trials"][index] for result in outcome.results]
+            marks = " ".join(_MARKS[item["counted"]] for item in judged)
+            click.echo(f"    {trial['pointer']:<13} {name[:30]:<30} {marks}")
+            reasons: dict[str, list[str]] = {}
+            for number, item in enumerate(judged, start=1):
+                reasons.setdefault(item["reason"], []).append(str(number))
+            for reason, numbers in reasons.items():
+                which = "" if len(reasons) == 1 else f"({', '.join(numbers)}) "
+                click.echo(f"        {which}{reason}")
         for missing in outcome.results[0]["missing"]:
             click.echo(f"    missing: {missing['pointer']} {missing['what']}")
         warnings = {
