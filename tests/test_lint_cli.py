@@ -17,6 +17,7 @@ from trdcore.exporting import MANIFEST, write_export
 from trdcore.extensions import ExportContext, ExportResult
 from trdcore.hookspecs import hookimpl
 from trdcore.lint import lint_catalog
+from trdcore.lint.rules import BUILTIN_RULES, SafeMessaging
 from trdcore.plugins import TrdcorePluginManager, get_plugin_manager, rules
 from trdcore.testing import run_export, valid_document
 
@@ -82,7 +83,7 @@ def test_json_output_lists_findings_rules_and_versions(tmp_path: Path) -> None:
     data = json.loads(result.output)
     assert data["blocked"] is True
     assert data["as_of"] == AS_OF
-    assert {"id": "safe-messaging", "version": "1.0.0"}.items() <= next(
+    assert {"id": "safe-messaging", "version": SafeMessaging.version}.items() <= next(
         rule for rule in data["rules"] if rule["id"] == "safe-messaging"
     ).items()
     assert {(f["rule"], f["pointer"]) for f in data["findings"] if f["severity"] == "block"} == {
@@ -109,8 +110,8 @@ def test_a_bad_as_of_date_is_a_usage_error() -> None:
 def test_list_rules_shows_every_builtin_rule_with_version_and_source() -> None:
     result = lint("--list-rules")
     assert result.exit_code == 0
-    for rule_id in ("reading-grade", "safe-messaging", "crisis-resource", "review-freshness"):
-        assert f"{rule_id} 1.0.0 [" in result.output
+    for rule in BUILTIN_RULES:
+        assert f"{rule.id} {rule.version} [" in result.output
 
 
 # --- the export gate --------------------------------------------------------------------------
@@ -170,7 +171,7 @@ def test_force_exports_anyway_and_the_manifest_records_the_lint_result(
     assert lint_record["forced"] is True
     assert lint_record["blocked"] is True
     assert lint_record["as_of"] == AS_OF
-    assert lint_record["rules"]["safe-messaging"] == "1.0.0"
+    assert lint_record["rules"]["safe-messaging"] == SafeMessaging.version
     assert lint_record["counts"]["block"] == 2
     assert {f["rule"] for f in lint_record["findings"] if f["severity"] == "block"} == {
         "safe-messaging",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -280,34 +281,77 @@ def test_translation_must_be_of_the_current_version_of_its_original() -> None:
     assert findings(TranslationCurrent(), module("Plain words."), catalog=catalog) == []
 
 
-def _reviews(understandability: float, actionability: float, cci: float) -> list[dict[str, Any]]:
-    return [
-        {"instrument": i, "score_percent": s, "reviewed_by": "A. Reviewer", "date": "2026-02-01"}
-        for i, s in (
-            ("pemat-understandability", understandability),
-            ("pemat-actionability", actionability),
-            ("cdc-clear-communication-index", cci),
-        )
-    ]
+def _reviews(
+    understandability: float = 80,
+    actionability: float = 80,
+    cci: float = 95,
+    date: str = "2026-02-01",
+) -> dict[str, Any]:
+    """Stored human review records (made up for these tests, never for real content)."""
+    return {
+        "pemat": [
+            {
+                "form": "PEMAT-P",
+                "instrument_version": "AHRQ 14-0002-EF",
+                "understandability_percent": understandability,
+                "actionability_percent": actionability,
+                "reviewed_by": "A. Reviewer",
+                "date": date,
+            }
+        ],
+        "clear_communication_index": [
+            {"score": cci, "score_sheet": "standard", "reviewed_by": "A. Reviewer", "date": date}
+        ],
+    }
+
+
+def scores(rule: Any, item: Any) -> list[Any]:
+    """A human review rule's findings about stored scores (its pre-checks left out)."""
+    return [found for found in findings(rule, item) if found.severity != "warn"]
 
 
 def test_pemat_and_cdc_index_missing_records_need_review_not_block() -> None:
-    item = module("Ask your doctor about it.")
-    [pemat] = findings(Pemat(), item)
-    [index] = findings(ClearCommunicationIndex(), item)
-    assert pemat.severity == index.severity == "review"
+    for item in (module("Ask your doctor about it."), treatment(f"Ask your doctor. {CRISIS}")):
+        [pemat] = scores(Pemat(), item)
+        [index] = scores(ClearCommunicationIndex(), item)
+        assert pemat.severity == index.severity == "review"
+        assert pemat.pointer == index.pointer == "/human_reviews"
+        assert "no stored PEMAT score" in pemat.message
 
 
-def test_pemat_and_cdc_index_thresholds() -> None:
-    passing = module("Ask your doctor about it.", human_reviews=_reviews(70, 80, 90))
-    assert findings(Pemat(), passing) == findings(ClearCommunicationIndex(), passing) == []
-    failing = module("Ask your doctor about it.", human_reviews=_reviews(69, 80, 89))
-    [pemat] = findings(Pemat(), failing)
-    [index] = findings(ClearCommunicationIndex(), failing)
-    assert pemat.severity is None
-    assert "understandability scored 69" in pemat.message
+@pytest.mark.parametrize("make", [module, treatment])
+def test_stored_scores_at_the_thresholds_pass(make: Any) -> None:
+    item = make(f"Ask your doctor about it. {CRISIS}", human_reviews=_reviews(70, 70, 90))
+    assert scores(Pemat(), item) == []
+    assert scores(ClearCommunicationIndex(), item) == []
+
+
+@pytest.mark.parametrize("make", [module, treatment])
+def test_stored_scores_below_the_thresholds_block(make: Any) -> None:
+    item = make(f"Ask your doctor about it. {CRISIS}", human_reviews=_reviews(69, 80, 89))
+    [pemat] = scores(Pemat(), item)
+    [index] = scores(ClearCommunicationIndex(), item)
+    assert pemat.severity is None  # the rule's own severity: block
+    assert pemat.pointer == "/human_reviews/pemat/0"
+    assert "PEMAT-P scored understandability 69% on 2026-02-01 (by A. Reviewer)" in pemat.message
+    assert "actionability" not in pemat.message
     assert index.severity is None
+    assert index.pointer == "/human_reviews/clear_communication_index/0"
     assert "scored 89" in index.message
+    both_low = make(f"Ask your doctor. {CRISIS}", human_reviews=_reviews(50, 60, 95))
+    [found] = scores(Pemat(), both_low)
+    assert "understandability 50% and actionability 60%" in found.message
+
+
+def test_the_newest_stored_score_counts() -> None:
+    old, new = _reviews(40, 40, 50, "2025-01-01"), _reviews(75, 75, 92, "2026-03-01")
+    records = {key: old[key] + new[key] for key in old}
+    assert scores(Pemat(), module("Ask your doctor.", human_reviews=records)) == []
+    records = {key: new[key] + old[key] for key in old}  # order does not matter, the date does
+    assert scores(ClearCommunicationIndex(), module("Ask.", human_reviews=records)) == []
+    worse_later = {key: new[key] + _reviews(60, 90, 80, "2026-06-01")[key] for key in old}
+    [found] = scores(Pemat(), module("Ask your doctor.", human_reviews=worse_later))
+    assert found.pointer == "/human_reviews/pemat/1"
 
 
 def test_pemat_pre_check_wants_an_action_step() -> None:
@@ -321,7 +365,7 @@ def test_every_builtin_rule_has_an_id_version_source_and_a_docstring() -> None:
     for rule in BUILTIN_RULES:
         assert rule.id
         assert rule.source
-        assert rule.version == "1.0.0"
+        assert re.fullmatch(r"\d+\.\d+\.\d+", rule.version)
         assert rule.severity in ("block", "warn", "review")
         assert len((rule.__doc__ or "").splitlines()) > 3, rule.id
 

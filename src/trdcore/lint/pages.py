@@ -7,7 +7,8 @@ resource, jargon, PEMAT/CDC records) judge:
 - a ``content-module`` is one page (web page or printed handout) for its
   ``audience``; its body is every section's body, in order;
 - a ``treatment`` publishes two pages: ``/text/patient`` (the patient page or
-  handout about the treatment) and ``/text/clinician``.
+  handout about the treatment) and ``/text/clinician``; its ``glossary`` serves
+  both and is read as patient text, its ``human_reviews`` score the patient page.
 
 Every other string in an item (a drug's notes, a definition's summary, a
 treatment's sourced statements) is clinician-facing text: it is checked by the
@@ -24,6 +25,7 @@ from typing import Any, Literal
 import attrs
 
 from trdcore.models._json import DocumentModel
+from trdcore.models.common import GlossaryEntry, HumanReviews
 
 __all__ = ["LintContext", "Page", "TextField", "item_kind", "pages", "text_fields"]
 
@@ -59,6 +61,7 @@ _NOT_PROSE = frozenset(
         "scale",
         "unit",
         "roles",
+        "human_reviews",  # scores and reviewer names, not text a reader sees
     }
 )
 _HEADING_KEYS = frozenset({"title", "heading", "name", "term", "label"})
@@ -82,12 +85,21 @@ class Page:
     audience: Audience
     language: str
     bodies: tuple[TextField, ...]
-    glossary: tuple[Any, ...] = ()
-    human_reviews: tuple[Any, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+    human_reviews: HumanReviews | None = None
 
     @property
     def markdown(self) -> str:
         return "\n\n".join(field.text for field in self.bodies)
+
+    @property
+    def primary_language(self) -> str:
+        """The language subtag of the page's BCP 47 tag, lower case: ``es`` for ``es-MX``."""
+        return self.language.split("-", 1)[0].lower()
+
+    @property
+    def english(self) -> bool:
+        return self.primary_language == "en"
 
 
 def item_kind(item: object) -> str:
@@ -122,7 +134,7 @@ def text_fields(item: DocumentModel) -> tuple[TextField, ...]:
         audience: Audience = "clinician"
         if kind == "content-module":
             audience = module_audience
-        elif kind == "treatment" and pointer.startswith("/text/patient/"):
+        elif kind == "treatment" and pointer.startswith(("/text/patient/", "/glossary/")):
             audience = "patient"
         found.append(TextField(pointer, text, audience, heading=key in _HEADING_KEYS))
     return tuple(found)
@@ -144,7 +156,7 @@ def pages(item: DocumentModel) -> tuple[Page, ...]:
                 module.language,
                 bodies,
                 tuple(module.glossary or ()),
-                tuple(module.human_reviews or ()),
+                module.human_reviews,
             ),
         )
     if kind == "treatment":
@@ -158,10 +170,8 @@ def pages(item: DocumentModel) -> tuple[Page, ...]:
                     audience,
                     text.language or "en",
                     (TextField(f"/text/{audience}/text", text.text, audience),),
-                    tuple(getattr(treatment, "glossary", None) or ()),
-                    tuple(getattr(treatment, "human_reviews", None) or ())
-                    if audience == "patient"
-                    else (),
+                    tuple(treatment.glossary or ()),
+                    treatment.human_reviews if audience == "patient" else None,
                 )
             )
         return tuple(found)

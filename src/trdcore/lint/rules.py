@@ -89,10 +89,13 @@ class ReadingGrade(BuiltinRule):
     material (readabilityformulas.com). Formulas disagree by several grades on
     the same text, so the rule takes the worse. The whole page is scored: most
     pages are shorter than McLaughlin's 30-sentence SMOG sample, which the
-    finding notes.
+    finding notes. The formulas are for English: a page in another language
+    gets a ``review`` finding (a person checks its reading level) instead of
+    an English grade that would mean nothing.
     """
 
     id = "reading-grade"
+    version = "1.1.0"
     severity = "block"
     audiences = ("patient",)
     description = "Patient pages read at grade 8 or below (blocks above 8, warns above 6)"
@@ -102,6 +105,17 @@ class ReadingGrade(BuiltinRule):
 
     def findings(self, item: Any, context: LintContext) -> Iterator[Finding]:
         for page in self.patient_pages(context):
+            if not page.english:
+                yield self.finding(
+                    context,
+                    page.pointer or "/sections",
+                    f"reading grade not computed: SMOG and Flesch-Kincaid are English formulas "
+                    f"and this page is in {page.language!r}",
+                    "Have a fluent reader check that the page reads at grade 6 to 8 in its "
+                    "language, and keep sentences short.",
+                    "review",
+                )
+                continue
             score = readability(page.markdown)
             if score.grade <= self.WARN_ABOVE:
                 continue
@@ -254,6 +268,16 @@ def _term_findings(
     what: str,
     severity_for: dict[str, Severity],
 ) -> Iterator[Finding]:
+    for page in context.pages:
+        if page.audience in rule.audiences and not page.english:
+            yield rule.finding(
+                context,
+                page.pointer or "/sections",
+                f"the {what} list is English; this page is in {page.language!r} and was not "
+                "checked against it",
+                f"Have a fluent reader check the page for {what}.",
+                "review",
+            )
     for field in context.fields:
         if field.audience not in rule.audiences:
             continue
@@ -275,10 +299,13 @@ class SafeMessaging(BuiltinRule):
     match comes with the wording to use instead. Applies to every audience
     and blocks; it cannot be suppressed. Sources: the NBC/AFSP do-and-don't
     table, University of Arizona and Lock and Talk guidance, all summarising
-    reportingonsuicide.org (see trdcore.lint.terms).
+    reportingonsuicide.org (see trdcore.lint.terms). The list is English: a
+    page in another language gets a ``review`` finding asking a fluent reader
+    to check it.
     """
 
     id = "safe-messaging"
+    version = "1.1.0"
     severity = "block"
     audiences = ("patient", "clinician")
     description = "No unsafe suicide wording (committed, successful or failed suicide ...)"
@@ -298,10 +325,12 @@ class PersonFirstLanguage(BuiltinRule):
     "schizophrenic", "depressed patients", "crazy", "addict" and the like
     (list in trdcore.lint.terms). Blocks in patient text, warns in clinician
     text. Sources: calbhbc.org person-first language; HealthPartners; AHCCCS
-    "Words matter"; the alex/retext-equality list as a seed.
+    "Words matter"; the alex/retext-equality list as a seed. The list is
+    English: a page in another language gets a ``review`` finding.
     """
 
     id = "person-first-language"
+    version = "1.1.0"
     severity = "block"
     audiences = ("patient", "clinician")
     description = "Person-first, non-stigmatising language (blocks for patients, warns otherwise)"
@@ -313,38 +342,95 @@ class PersonFirstLanguage(BuiltinRule):
         )
 
 
-class CrisisResource(BuiltinRule):
-    """Every patient page and handout tells the reader to call or text 988.
+#: How each language says "call" and "text" next to 988. A page passes when one of its
+#: sentences has 988, a call word and a text word of the page's language. English follows the
+#: Lifeline's "call or text 988"; Spanish its "llame o envíe un mensaje de texto al 988"
+#: (the wording the cms-print research notes asked a clinician to check, §5).
+CALL_AND_TEXT_WORDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "en": (
+        re.compile(r"\bcall(?:ing)?\b", re.IGNORECASE),
+        re.compile(r"\btext(?:ing)?\b", re.IGNORECASE),
+    ),
+    "es": (
+        re.compile(r"\bllam(?:e|en|a|ar|ando)\b", re.IGNORECASE),
+        re.compile(r"\b(?:mensaje\s+de\s+texto|texto|text[eé]e)\b", re.IGNORECASE),
+    ),
+}
+_CRISIS_NUMBER = re.compile(r"(?<![\d-])988(?![\d-])")
+_CRISIS_LINKS = (
+    re.compile(r"\(\s*tel:(?:\+?1)?988\s*\)", re.IGNORECASE),
+    re.compile(r"\(\s*sms:(?:\+?1)?988\s*\)", re.IGNORECASE),
+)
 
-    A page passes when its text contains "988" together with "call or text"
-    (the Lifeline's own wording); "988" alone, or a 1-800 number alone, is not
-    enough. Blocks; cannot be suppressed. Sources: safe-messaging guidance to
-    always include a crisis contact, with the sample wording "call, text or
-    chat ... 988" (University of Arizona); covering every TRD patient page, not
-    only those that mention suicide, is a project choice.
+
+def _says_call_or_text_988(page: Page) -> bool | None:
+    """True when the page tells the reader to call or text 988; None: language not known.
+
+    A ``tel:988`` link together with an ``sms:988`` link counts in any
+    language. Otherwise one sentence must hold 988 and the language's call
+    and text words (:data:`CALL_AND_TEXT_WORDS`).
+    """
+    if all(link.search(page.markdown) for link in _CRISIS_LINKS):
+        return True
+    words_of = CALL_AND_TEXT_WORDS.get(page.primary_language)
+    if words_of is None:
+        return None
+    call, text = words_of
+    return any(
+        _CRISIS_NUMBER.search(sentence) and call.search(sentence) and text.search(sentence)
+        for body in page.bodies
+        for sentence in sentences(plain_blocks(body.text))
+    )
+
+
+class CrisisResource(BuiltinRule):
+    """Every patient page and handout tells the reader to call or text 988, in its own language.
+
+    A page passes when one sentence holds "988" with the page language's
+    words for "call" and "text" (English "call or text 988", Spanish "llame o
+    envíe un mensaje de texto al 988"; table in ``CALL_AND_TEXT_WORDS``), or
+    when it links both ``tel:988`` and ``sms:988``. "988" alone, or a 1-800
+    number alone, is not enough. For a language without a word table, a page
+    that shows 988 gets a ``review`` finding (a fluent reader confirms the
+    wording) and one without 988 blocks. Blocks; cannot be suppressed.
+    Sources: safe-messaging guidance to always include a crisis contact, with
+    the sample wording "call, text or chat ... 988" (University of Arizona);
+    covering every TRD patient page, not only those that mention suicide, is
+    a project choice.
     """
 
     id = "crisis-resource"
+    version = "1.1.0"
     severity = "block"
     audiences = ("patient",)
-    description = "Every patient page says: call or text 988"
+    description = "Every patient page says: call or text 988 (in the page's language)"
     source = "Univ. of Arizona safe-messaging sample wording; project choice: every patient page"
     suppressible = False
-    _NUMBER = re.compile(r"(?<![\d-])988(?![\d-])")
-    _CALL_OR_TEXT = re.compile(r"\bcall\s+or\s+text\b", re.IGNORECASE)
 
     def findings(self, item: Any, context: LintContext) -> Iterator[Finding]:
         for page in self.patient_pages(context):
-            text = re.sub(r"[*_]", "", page.markdown)
-            if self._NUMBER.search(text) and self._CALL_OR_TEXT.search(text):
+            where = page.pointer or "/sections"
+            says = _says_call_or_text_988(page)
+            if says:
+                continue
+            if says is None and _CRISIS_NUMBER.search(page.markdown):
+                yield self.finding(
+                    context,
+                    where,
+                    f"988 is on the page, but the rule has no call-or-text wording for "
+                    f"language {page.language!r}",
+                    "Have a fluent reader confirm the page tells the reader to call or text 988; "
+                    "or link tel:988 and sms:988.",
+                    "review",
+                )
                 continue
             yield self.finding(
                 context,
-                page.pointer or "/sections",
+                where,
                 "the page does not tell the reader to call or text 988",
                 "End the page with: 'If you are thinking about suicide or are in crisis, call or "
                 "text 988 (the Suicide & Crisis Lifeline, US). If you are in danger now, call "
-                "911 or go to the nearest emergency room.'",
+                "911 or go to the nearest emergency room.' (in the page's language)",
             )
 
 
@@ -547,69 +633,69 @@ def _has_headings(page: Page) -> bool:
     return bool(re.search(r"^\s*(?:#+\s|\*\*[^*\n]+\*\*\s*$)", page.markdown, re.MULTILINE))
 
 
-class _HumanReviewRule(BuiltinRule):
-    severity = "block"
-    audiences = ("patient",)
-    instruments: ClassVar[tuple[tuple[str, str, float], ...]]
-
-    def findings(self, item: Any, context: LintContext) -> Iterator[Finding]:
-        for page in self.patient_pages(context):
-            where = page.pointer or "/human_reviews"
-            missing = []
-            for instrument, label, threshold in self.instruments:
-                records = [r for r in page.human_reviews if r.instrument == instrument]
-                if not records:
-                    missing.append((instrument, label, threshold))
-                    continue
-                latest = max(records, key=lambda record: record.date)
-                if latest.score_percent < threshold:
-                    yield self.finding(
-                        context,
-                        where,
-                        f"{label} scored {latest.score_percent:g} on {latest.date.isoformat()} "
-                        f"by {latest.reviewed_by}; at least {threshold:g} is needed",
-                        "Revise the page and have it scored again.",
-                    )
-            if missing:
-                yield self.finding(
-                    context,
-                    where,
-                    "no stored "
-                    + " or ".join(
-                        f"{label} score (needs {threshold:g})" for _, label, threshold in missing
-                    ),
-                    "Have a trained reviewer score the page and add human_reviews records with "
-                    "instrument "
-                    + " and ".join(repr(instrument) for instrument, _, _ in missing)
-                    + ".",
-                    "review",
-                )
-            yield from self.pre_checks(page, context)
-
-    def pre_checks(self, page: Page, context: LintContext) -> Iterator[Finding]:
-        return iter(())
+def _latest(records: Iterable[Any]) -> tuple[int, Any] | None:
+    """The newest record and its index (the later one listed wins a tie)."""
+    return max(enumerate(records), key=lambda pair: (pair[1].date, pair[0]), default=None)
 
 
-class Pemat(_HumanReviewRule):
+class Pemat(BuiltinRule):
     """PEMAT-P understandability and actionability, each at least 70%, as stored human scores.
 
-    A trained reviewer scores the printable page with AHRQ's Patient Education
-    Materials Assessment Tool (17 understandability and 7 actionability items;
-    score = points / applicable items x 100) and the result is stored in the
-    page's ``human_reviews``. A missing score is a ``review`` finding (a person
-    has to do it); a score below 70 blocks. Automated pre-checks (warn): the
-    page uses headings, and has at least one explicit action step (a sentence
-    that starts with a verb such as "Ask", "Call", "Tell"). Source: AHRQ PEMAT
-    user's guide (Shoemaker, Wolf, Brach; AHRQ Pub. No. 14-0002-EF, 2013/2014).
+    A trained reviewer scores the page with AHRQ's Patient Education
+    Materials Assessment Tool (PEMAT-P, for print: 17 understandability and 7
+    actionability items; score = points / applicable items x 100) and the
+    result is stored in ``human_reviews.pemat`` of the module or treatment
+    (a treatment's scores are of its patient text). The newest record counts.
+    No record is a ``review`` finding (a person has to do it; software never
+    invents a score); a stored score below 70 blocks. The research notes give
+    the PEMAT threshold as "> 70%"; the issue and this rule accept 70.
+    Automated pre-checks on English pages (warn): the page uses headings, and
+    has at least one explicit action step (a sentence that starts with a verb
+    such as "Ask", "Call", "Tell"). Source: AHRQ PEMAT user's guide
+    (Shoemaker, Wolf, Brach; AHRQ Pub. No. 14-0002-EF, 2013/2014).
     """
 
     id = "pemat"
+    version = "1.1.0"
+    severity = "block"
+    audiences = ("patient",)
     description = "PEMAT-P understandability and actionability of patient pages are at least 70%"
     source = "AHRQ PEMAT user's guide, Pub. No. 14-0002-EF (2013, updated 2014)"
-    instruments = (
-        ("pemat-understandability", "PEMAT-P understandability", 70.0),
-        ("pemat-actionability", "PEMAT-P actionability", 70.0),
-    )
+    AT_LEAST = 70.0
+
+    def findings(self, item: Any, context: LintContext) -> Iterator[Finding]:
+        for page in self.patient_pages(context):
+            newest = _latest((page.human_reviews and page.human_reviews.pemat) or ())
+            if newest is None:
+                yield self.finding(
+                    context,
+                    "/human_reviews",
+                    f"no stored PEMAT score (understandability and actionability each need "
+                    f"{self.AT_LEAST:g}%)",
+                    "Have a trained reviewer score the page with PEMAT-P and add a "
+                    "human_reviews.pemat record.",
+                    "review",
+                )
+            else:
+                index, record = newest
+                low = [
+                    f"{label} {value:g}%"
+                    for label, value in (
+                        ("understandability", record.understandability_percent),
+                        ("actionability", record.actionability_percent),
+                    )
+                    if value < self.AT_LEAST
+                ]
+                if low:
+                    yield self.finding(
+                        context,
+                        f"/human_reviews/pemat/{index}",
+                        f"{record.form} scored {' and '.join(low)} on {record.date.isoformat()} "
+                        f"(by {record.reviewed_by}); each needs at least {self.AT_LEAST:g}%",
+                        "Revise the page and have it scored again.",
+                    )
+            if page.english:
+                yield from self.pre_checks(page, context)
 
     def pre_checks(self, page: Page, context: LintContext) -> Iterator[Finding]:
         where = page.pointer or "/sections"
@@ -631,32 +717,60 @@ class Pemat(_HumanReviewRule):
             )
 
 
-class ClearCommunicationIndex(_HumanReviewRule):
+class ClearCommunicationIndex(BuiltinRule):
     """CDC Clear Communication Index of at least 90, as a stored human score.
 
     The Index has 4 open questions and 20 scored items (main message and call
     to action, language, information design, state of the science,
     behavioural recommendations, numbers, risk); the score is out of 100 and
-    the target is 90 or more (https://www.cdc.gov/ccindex/). Stored in the
-    page's ``human_reviews`` as ``cdc-clear-communication-index``; a missing
-    score is a ``review`` finding, a score below 90 blocks. Automated
-    pre-check (warn): the page has a call to action.
+    the target is 90 or more (https://www.cdc.gov/ccindex/); material shorter
+    than a page may use CDC's modified score sheet (``score_sheet:
+    modified``). Stored in ``human_reviews.clear_communication_index``; the
+    newest record counts. No record is a ``review`` finding; a stored score
+    below 90 blocks. Each language version is scored on its own, as CDC asks
+    when audiences differ. Automated pre-check on English pages (warn): the
+    page has a call to action.
     """
 
     id = "cdc-clear-communication-index"
+    version = "1.1.0"
+    severity = "block"
+    audiences = ("patient",)
     description = "CDC Clear Communication Index of patient pages is at least 90"
     source = "CDC Clear Communication Index, https://www.cdc.gov/ccindex/"
-    instruments = (("cdc-clear-communication-index", "CDC Clear Communication Index", 90.0),)
+    AT_LEAST = 90.0
 
-    def pre_checks(self, page: Page, context: LintContext) -> Iterator[Finding]:
-        if not _has_action_step(page):
-            yield self.finding(
-                context,
-                page.pointer or "/sections",
-                "no call to action (CDC Clear Communication Index item 2)",
-                "Tell the reader what to do next, such as 'Ask your doctor ...'.",
-                "warn",
-            )
+    def findings(self, item: Any, context: LintContext) -> Iterator[Finding]:
+        for page in self.patient_pages(context):
+            records = (page.human_reviews and page.human_reviews.clear_communication_index) or ()
+            newest = _latest(records)
+            if newest is None:
+                yield self.finding(
+                    context,
+                    "/human_reviews",
+                    f"no stored CDC Clear Communication Index score (needs {self.AT_LEAST:g})",
+                    "Have a trained reviewer score the page and add a "
+                    "human_reviews.clear_communication_index record.",
+                    "review",
+                )
+            elif newest[1].score < self.AT_LEAST:
+                index, record = newest
+                yield self.finding(
+                    context,
+                    f"/human_reviews/clear_communication_index/{index}",
+                    f"CDC Clear Communication Index scored {record.score:g} on "
+                    f"{record.date.isoformat()} (by {record.reviewed_by}); at least "
+                    f"{self.AT_LEAST:g} is needed",
+                    "Revise the page and have it scored again.",
+                )
+            if page.english and not _has_action_step(page):
+                yield self.finding(
+                    context,
+                    page.pointer or "/sections",
+                    "no call to action (CDC Clear Communication Index item 2)",
+                    "Tell the reader what to do next, such as 'Ask your doctor ...'.",
+                    "warn",
+                )
 
 
 BUILTIN_RULES: tuple[type[BuiltinRule], ...] = (

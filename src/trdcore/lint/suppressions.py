@@ -1,12 +1,13 @@
 """Inline suppressions: a content rule switched off for one part of an item, with a reason.
 
-A content module's section may list ``suppressions: [{rule, reason}]``; the
-reason is required (the schema asks for at least 10 characters) and every
-suppressed finding is listed in lint output with it, so nothing disappears
-silently. A suppression cannot switch off a rule marked ``suppressible =
-False`` (safe messaging, the crisis resource); one that names an unknown rule,
-or matches no finding, is itself reported as a warning so stale suppressions
-get cleaned up.
+A content module's section, and a treatment's patient or clinician text, may
+list ``suppressions: [{rule, reason}]``; a suppression covers findings whose
+JSON pointer lies inside that section or text. The reason is required (the
+schema asks for at least 10 characters) and every suppressed finding is
+listed in lint output with it, so nothing disappears silently. A suppression
+cannot switch off a rule marked ``suppressible = False`` (safe messaging, the
+crisis resource); one that names an unknown rule, or matches no finding, is
+itself reported as a warning so stale suppressions get cleaned up.
 """
 
 from __future__ import annotations
@@ -35,19 +36,25 @@ class Suppression:
 
 
 def declared_suppressions(item: Any) -> tuple[Suppression, ...]:
-    """Every suppression ``item`` declares (only content-module sections can, for now)."""
-    found = []
-    for index, section in enumerate(getattr(item, "sections", None) or ()):
-        for number, suppression in enumerate(getattr(section, "suppressions", None) or ()):
-            found.append(
-                Suppression(
-                    scope=f"/sections/{index}",
-                    rule=suppression.rule,
-                    reason=suppression.reason,
-                    pointer=f"/sections/{index}/suppressions/{number}",
-                )
-            )
-    return tuple(found)
+    """Every suppression ``item`` declares: on a module's sections, or on a treatment's texts."""
+    scoped: list[tuple[str, Any]] = [
+        (f"/sections/{index}", section)
+        for index, section in enumerate(getattr(item, "sections", None) or ())
+    ]
+    text = getattr(item, "text", None)
+    for audience in ("patient", "clinician"):
+        if text is not None and hasattr(text, audience):
+            scoped.append((f"/text/{audience}", getattr(text, audience)))
+    return tuple(
+        Suppression(
+            scope=scope,
+            rule=suppression.rule,
+            reason=suppression.reason,
+            pointer=f"{scope}/suppressions/{number}",
+        )
+        for scope, part in scoped
+        for number, suppression in enumerate(getattr(part, "suppressions", None) or ())
+    )
 
 
 def _covers(scope: str, pointer: str) -> bool:

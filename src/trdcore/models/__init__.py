@@ -8,23 +8,22 @@ from __future__ import annotations
 
 from trdcore.models._json import DocumentModel, JsonModel
 from trdcore.models.common import (
+    ClearCommunicationReview,
     Coding,
     DailyDose,
     DateOrUnknown,
     Duration,
+    GlossaryEntry,
+    HumanReviews,
     LocalizedText,
+    PematReview,
     Review,
+    RuleSuppression,
     ScaleScore,
     Sourced,
     Unknown,
 )
-from trdcore.models.content_module import (
-    ContentModule,
-    GlossaryEntry,
-    HumanReview,
-    RuleSuppression,
-    Section,
-)
+from trdcore.models.content_module import ContentModule, Section
 from trdcore.models.definition import (
     AdequateDoseRule,
     CountsAsTrial,
@@ -71,6 +70,7 @@ __all__ = [
     "Augmentation",
     "Brand",
     "ClassMembership",
+    "ClearCommunicationReview",
     "Coding",
     "ContentModule",
     "CountsAsTrial",
@@ -97,12 +97,13 @@ __all__ = [
     "EvaluationResult",
     "EvaluationSummary",
     "GlossaryEntry",
-    "HumanReview",
+    "HumanReviews",
     "InputWarning",
     "JsonModel",
     "LocalizedText",
     "MissingData",
     "NonResponseRule",
+    "PematReview",
     "RegulatoryStatus",
     "Review",
     "RuleSuppression",

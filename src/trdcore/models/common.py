@@ -15,13 +15,18 @@ import attrs
 from trdcore.models._json import JsonModel
 
 __all__ = [
+    "ClearCommunicationReview",
     "Coding",
     "DailyDose",
     "DateOrUnknown",
     "DoseUnit",
     "Duration",
+    "GlossaryEntry",
+    "HumanReviews",
     "LocalizedText",
+    "PematReview",
     "Review",
+    "RuleSuppression",
     "Scale",
     "ScaleScore",
     "Sourced",
@@ -101,8 +106,56 @@ class Sourced(JsonModel, Generic[T]):
 
 
 @attrs.frozen(kw_only=True)
+class RuleSuppression(JsonModel):
+    """A content rule switched off for one text, with the reason shown in every lint report."""
+
+    rule: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
 class LocalizedText(JsonModel):
     """Markdown text for one audience in one language (a BCP 47 tag such as en or es-MX)."""
 
     text: str
     language: str | None = None
+    suppressions: tuple[RuleSuppression, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class GlossaryEntry(JsonModel):
+    """A term the text has to use, explained in plain words, with sources for clinical facts."""
+
+    term: str
+    definition: str
+    sources: tuple[str, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PematReview(JsonModel):
+    """One scoring of a text with AHRQ's PEMAT: understandability and actionability, in percent."""
+
+    form: Literal["PEMAT-P", "PEMAT-A/V"]
+    instrument_version: str | None = None
+    understandability_percent: float
+    actionability_percent: float
+    reviewed_by: str
+    date: datetime.date
+
+
+@attrs.frozen(kw_only=True)
+class ClearCommunicationReview(JsonModel):
+    """One scoring of a text with the CDC Clear Communication Index (out of 100)."""
+
+    score: float
+    score_sheet: Literal["standard", "modified"] | None = None
+    reviewed_by: str
+    date: datetime.date
+
+
+@attrs.frozen(kw_only=True)
+class HumanReviews(JsonModel):
+    """Stored human review scores of a patient text; software never fills these in."""
+
+    pemat: tuple[PematReview, ...] | None = None
+    clear_communication_index: tuple[ClearCommunicationReview, ...] | None = None

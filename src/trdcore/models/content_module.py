@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-import datetime
-from typing import ClassVar, Literal, TypeAlias
+from typing import ClassVar, Literal
 
 import attrs
 
 from trdcore.models._json import DocumentModel, JsonModel
-from trdcore.models.common import Review, Status
+from trdcore.models.common import (
+    ClearCommunicationReview,
+    GlossaryEntry,
+    HumanReviews,
+    PematReview,
+    Review,
+    RuleSuppression,
+    Status,
+)
 
-__all__ = ["ContentModule", "GlossaryEntry", "HumanReview", "RuleSuppression", "Section"]
-
-ReviewInstrument: TypeAlias = Literal[
-    "pemat-understandability", "pemat-actionability", "cdc-clear-communication-index"
+__all__ = [
+    "ClearCommunicationReview",
+    "ContentModule",
+    "GlossaryEntry",
+    "HumanReviews",
+    "PematReview",
+    "RuleSuppression",
+    "Section",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class RuleSuppression(JsonModel):
-    """A content rule switched off for one section, with the reason shown in lint output."""
-
-    rule: str
-    reason: str
 
 
 @attrs.frozen(kw_only=True)
@@ -34,24 +37,6 @@ class Section(JsonModel):
     body: str
     sources: tuple[str, ...] | None = None
     suppressions: tuple[RuleSuppression, ...] | None = None
-
-
-@attrs.frozen(kw_only=True)
-class GlossaryEntry(JsonModel):
-    """A term the text has to use, explained in plain words."""
-
-    term: str
-    definition: str
-
-
-@attrs.frozen(kw_only=True)
-class HumanReview(JsonModel):
-    """A stored result of a human readability instrument (PEMAT, CDC Clear Communication Index)."""
-
-    instrument: ReviewInstrument
-    score_percent: float
-    reviewed_by: str
-    date: datetime.date
 
 
 @attrs.frozen(kw_only=True)
@@ -72,6 +57,6 @@ class ContentModule(DocumentModel):
     sections: tuple[Section, ...]
     glossary: tuple[GlossaryEntry, ...] | None = None
     translation_of: str | None = None
-    human_reviews: tuple[HumanReview, ...] | None = None
+    human_reviews: HumanReviews | None = None
     review: Review
     sources: tuple[str, ...] | None = None

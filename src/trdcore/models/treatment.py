@@ -8,7 +8,15 @@ from typing import ClassVar, Literal, TypeAlias
 import attrs
 
 from trdcore.models._json import DocumentModel, JsonModel
-from trdcore.models.common import Coding, LocalizedText, Review, Status, Verification
+from trdcore.models.common import (
+    Coding,
+    GlossaryEntry,
+    HumanReviews,
+    LocalizedText,
+    Review,
+    Status,
+    Verification,
+)
 
 __all__ = ["RegulatoryStatus", "SourcedStatement", "Treatment", "TreatmentText"]
 
@@ -73,5 +81,7 @@ class Treatment(DocumentModel):
     statements: tuple[SourcedStatement, ...] | None = None
     codings: tuple[Coding, ...] | None = None
     text: TreatmentText
+    glossary: tuple[GlossaryEntry, ...] | None = None
+    human_reviews: HumanReviews | None = None
     review: Review | None = None
     sources: tuple[str, ...]
