@@ -247,3 +247,83 @@ def test_trdcore_export_force_on_the_command_line(
         assert manifest["lint"]["forced"] is True
     else:
         assert not (out / MANIFEST).exists()
+
+
+# --- the lint report is cached per catalog, date and rule set ---------------------------------
+
+
+def counting_rule(calls: list[str]) -> Any:
+    """A plugin rule class that records the items it checked in ``calls``.
+
+    It blocks content modules whose title holds its ``marker`` (its one
+    setting, an instance attribute, as a configurable rule would have).
+    """
+
+    class CountingRule:
+        id = "counting"
+        severity = "block"
+        audiences = ("patient", "clinician")
+        description = "records its calls"
+        source = "test"
+        kinds = ("content-module",)
+
+        def __init__(self, marker: str = "BAD") -> None:
+            self.marker = marker
+
+        def check(self, item: Any) -> list[Any]:
+            from trdcore.extensions import Finding
+
+            calls.append(item.id)
+            if self.marker in item.title:
+                return [Finding(self.id, f"{item.id}@{item.version}", "/title", "bad title")]
+            return []
+
+    return CountingRule
+
+
+def test_lint_catalog_is_cached_per_date_and_rule_set() -> None:
+    catalog = _catalog(unsafe_page())
+    calls: list[str] = []
+    rule = counting_rule(calls)
+    rule_set = {"counting": rule()}
+    day = datetime.date.fromisoformat(AS_OF)
+    first = lint_catalog(catalog, rule_set, as_of=day)
+    assert lint_catalog(catalog, {"counting": rule()}, as_of=day) is first  # a new instance
+    assert calls == ["example-module"]
+    assert lint_catalog(catalog, rule_set, as_of=day + datetime.timedelta(days=1)) is not first
+    assert lint_catalog(catalog, rule_set, as_of=day, drafts=False) is not first
+    # Another catalog object with the same content is linted on its own.
+    assert lint_catalog(_catalog(unsafe_page()), rule_set, as_of=day) is not first
+    assert len(calls) == 4
+    # A rule configured differently is another rule set: its findings are not taken from the cache.
+    catalog = _catalog(unsafe_page(title="A BAD page"))
+    assert not lint_catalog(catalog, {"counting": rule("GOOD")}).findings
+    [found] = lint_catalog(catalog, {"counting": rule()}).findings
+    assert found.message == "bad title"
+
+
+def test_exports_of_one_catalog_lint_it_once_and_a_new_plugin_rule_still_gates(
+    trdcore_pm: TrdcorePluginManager, register_plugin: Any
+) -> None:
+    from trdcore.exporting import run_export as export
+
+    calls: list[str] = []
+    rule = counting_rule(calls)
+
+    class CountingRules:
+        @hookimpl
+        def trdcore_register_rules(self, register: Any) -> None:
+            register(rule())
+
+    register_plugin(ExportPlugin(), "pages")
+    page = unsafe_page(title="A BAD page")
+    page["sections"][0]["body"] = "Talk to your doctor. If you are in crisis, call or text 988."
+    catalog = _catalog(page)
+    for _ in range(3):
+        export("pages", manager=trdcore_pm, catalog=catalog)
+    register_plugin(CountingRules(), "counting-rules")
+    outcome = run_export("pages", pm=trdcore_pm, catalog=catalog)
+    assert not outcome.ok
+    assert "/title: bad title [counting]" in str(outcome.error)
+    export("pages", manager=trdcore_pm, catalog=catalog, force=True)
+    assert calls == ["example-module"]  # the plugin's rule ran once for the new rule set

@@ -435,3 +435,179 @@ def test_reports_are_sorted_and_deterministic() -> None:
     assert [f.severity for f in first.findings] == sorted(
         (f.severity for f in first.findings), key=["block", "warn", "review"].index
     )
+
+
+# --- treatments: glossary and suppressions on their texts -------------------------------------
+
+
+def test_a_treatment_glossary_defines_jargon_on_its_patient_page() -> None:
+    text = f"Your doctor may suggest ECT. {CRISIS}"
+    [undefined] = findings(JargonDefined(), treatment(text))
+    assert undefined.pointer == "/text/patient/text"
+    entry = {
+        "term": "electroconvulsive therapy (ECT)",
+        "definition": "A treatment with a brief electric current, given under anesthesia.",
+        "sources": ["example-source"],
+    }
+    assert findings(JargonDefined(), treatment(text, glossary=[entry])) == []
+
+
+def test_a_treatment_glossary_is_patient_text_for_the_word_rules() -> None:
+    entry = {"term": "ECT", "definition": "A treatment for people who suffer from depression."}
+    [found] = findings(PersonFirstLanguage(), treatment(CRISIS, glossary=[entry]))
+    assert found.pointer == "/glossary/0/definition"
+    assert found.severity is None  # patient text: blocks
+
+
+def _treatment_with_suppression(rule: str, reason: str, text: str) -> dict[str, Any]:
+    document = valid_document("treatment")
+    document["review"] = {"reviewed_by": "Content Team", "last_reviewed": "2026-01-15"}
+    document["text"]["patient"] = {
+        "text": text,
+        "language": "en",
+        "suppressions": [{"rule": rule, "reason": reason}],
+    }
+    return document
+
+
+def test_a_suppression_on_treatment_text_is_listed_with_its_reason() -> None:
+    long_sentence = " ".join(["word"] * 26) + "."
+    reason = "A quoted label that must stay word for word."
+    document = _treatment_with_suppression("sentence-length", reason, f"{long_sentence} {CRISIS}")
+    report = lint_catalog(Catalog.from_documents([("test", document)]), _rules())
+    assert not [f for f in report.findings if f.rule == "sentence-length"]
+    assert {(s.finding.pointer, s.reason, s.declared_at) for s in report.suppressed} == {
+        ("/text/patient/text", reason, "/text/patient/suppressions/0"),
+        ("/text/patient", reason, "/text/patient/suppressions/0"),
+    }
+
+
+def test_treatment_text_cannot_suppress_the_crisis_line() -> None:
+    document = _treatment_with_suppression("crisis-resource", "Not wanted on this page.", "Hi.")
+    report = lint_catalog(Catalog.from_documents([("test", document)]), _rules())
+    assert any(
+        f.rule == "crisis-resource" and f.pointer == "/text/patient" for f in report.blocking
+    )
+    assert any(
+        f.pointer == "/text/patient/suppressions/0" and "cannot be suppressed" in f.message
+        for f in report.findings
+    )
+
+
+@pytest.mark.parametrize(
+    "suppression",
+    [{"rule": "sentence-length"}, {"rule": "sentence-length", "reason": ""}],
+    ids=["no reason", "empty reason"],
+)
+def test_a_suppression_without_a_reason_is_invalid(suppression: dict[str, str]) -> None:
+    from trdcore.exceptions import SchemaValidationError
+
+    document = valid_document("treatment")
+    document["text"]["patient"]["suppressions"] = [suppression]
+    with pytest.raises(SchemaValidationError, match="/text/patient/suppressions/0"):
+        validate(document)
+
+
+@pytest.mark.parametrize(
+    ("records", "pointer"),
+    [
+        ({"pemat": [{"understandability_percent": 80}]}, "/human_reviews/pemat/0"),
+        (
+            {
+                "clear_communication_index": [
+                    {"score": 101, "reviewed_by": "A", "date": "2026-01-01"}
+                ]
+            },
+            "/human_reviews/clear_communication_index/0/score",
+        ),
+    ],
+)
+def test_incomplete_or_impossible_review_records_are_invalid(
+    records: dict[str, Any], pointer: str
+) -> None:
+    from trdcore.exceptions import SchemaValidationError
+
+    with pytest.raises(SchemaValidationError, match=pointer):
+        validate(valid_document("content-module", human_reviews=records))
+
+
+# --- other languages --------------------------------------------------------------------------
+
+SPANISH_CRISIS = (
+    "Si está pensando en el suicidio o está en crisis, llame o envíe un mensaje de texto al "
+    "**988**."
+)
+
+
+def spanish(*bodies: str, language: str = "es") -> Any:
+    document = valid_document(
+        "content-module",
+        language=language,
+        sections=[
+            {"id": f"parte-{n}", "heading": f"Parte {n}", "body": body, "sources": ["x"]}
+            for n, body in enumerate(bodies)
+        ],
+    )
+    return validate(document)
+
+
+def test_the_crisis_line_is_recognised_in_spanish() -> None:
+    assert findings(CrisisResource(), spanish("Hable con su médico.", SPANISH_CRISIS)) == []
+    assert findings(CrisisResource(), spanish("Llame o mande un texto al 988.")) == []
+    es_mx = spanish(SPANISH_CRISIS, language="es-MX")
+    assert findings(CrisisResource(), es_mx) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hable con su médico.",  # no 988
+        "El 988 es una línea de ayuda.",  # 988 without call or text
+        "Call or text 988.",  # English wording on a Spanish page
+        "Llame a su médico. Hay una línea, el 988. Mande un texto.",  # not in one sentence
+    ],
+)
+def test_a_spanish_page_without_the_spanish_call_or_text_988_blocks(body: str) -> None:
+    [found] = findings(CrisisResource(), spanish(body))
+    assert found.severity is None  # block
+    assert "call or text 988" in found.message
+
+
+def test_a_language_without_wording_needs_review_when_988_is_shown() -> None:
+    [found] = findings(CrisisResource(), spanish("Appelez ou textez le 988.", language="fr"))
+    assert found.severity == "review"
+    assert "'fr'" in found.message
+    [missing] = findings(CrisisResource(), spanish("Parlez à votre médecin.", language="fr"))
+    assert missing.severity is None
+
+
+def test_tel_and_sms_links_to_988_count_in_any_language() -> None:
+    links = "[988](tel:988) · [988](sms:988)"
+    assert findings(CrisisResource(), spanish(links, language="fr")) == []
+    assert findings(CrisisResource(), spanish("[988](tel:988)", language="fr"))[0].severity
+
+
+def test_english_readability_formulas_are_not_applied_to_other_languages() -> None:
+    hard = (
+        "Las estrategias farmacológicas de potenciación demuestran una considerable "
+        "heterogeneidad terapéutica en poblaciones clínicamente resistentes."
+    )
+    [found] = findings(ReadingGrade(), spanish(hard, SPANISH_CRISIS))
+    assert found.severity == "review"
+    assert "English formulas" in found.message
+    assert "'es'" in found.message
+    assert "SMOG" in found.message and "grade " not in found.message.replace("reading grade", "")
+
+
+def test_english_word_lists_say_they_did_not_check_other_languages() -> None:
+    for rule in (SafeMessaging(), PersonFirstLanguage()):
+        [found] = findings(rule, spanish(SPANISH_CRISIS))
+        assert found.severity == "review"
+        assert "list is English" in found.message
+    assert findings(SafeMessaging(), module("Plain words.")) == []
+
+
+def test_english_pre_checks_are_not_applied_to_other_languages() -> None:
+    item = spanish("La depresión es común.", SPANISH_CRISIS)
+    assert [f.severity for f in findings(Pemat(), item)] == ["review"]
+    assert [f.severity for f in findings(ClearCommunicationIndex(), item)] == ["review"]

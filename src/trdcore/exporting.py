@@ -93,7 +93,7 @@ def _content_gate(
     as_of: datetime.date | None,
 ) -> dict[str, Any]:
     """Lint the catalog for an export; refuse on block-level findings unless forced."""
-    from trdcore.lint import lint_entries
+    from trdcore.lint import lint_catalog
     from trdcore.lint.engine import rule_owners
     from trdcore.plugins import rules
 
@@ -104,10 +104,10 @@ def _content_gate(
         }
     found = rules(manager)
     # Draft items are never published (see the "status" schema field), so they do not gate
-    # an export; `trdcore lint` still checks them.
-    published = [e for e in catalog.entries if getattr(e.model, "status", None) != "draft"]
-    report = lint_entries(
-        published, found, as_of=as_of, catalog=catalog, owners=rule_owners(manager, found)
+    # an export; `trdcore lint` still checks them. The report is cached on the catalog, so
+    # several exports of one catalog lint it once.
+    report = lint_catalog(
+        catalog, found, as_of=as_of, owners=rule_owners(manager, found), drafts=False
     )
     if report.blocked and not force:
         blocking = report.blocking
@@ -122,7 +122,7 @@ def _content_gate(
             "manifest then records that the export was forced."
         )
     return report.to_manifest(forced=force and report.blocked) | {
-        "drafts_not_checked": len(catalog.entries) - len(published)
+        "drafts_not_checked": len(catalog.entries) - report.items
     }
 
 

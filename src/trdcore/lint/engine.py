@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import inspect
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from trdcore.catalog import Catalog, CatalogEntry
@@ -13,7 +13,7 @@ from trdcore.lint.pages import LintContext
 from trdcore.lint.report import LintReport, ReportedFinding, RuleInfo, SuppressedFinding, sort_key
 from trdcore.lint.suppressions import ENGINE_RULE, apply_suppressions, declared_suppressions
 
-__all__ = ["lint_catalog", "lint_entries", "rule_info", "rule_owners"]
+__all__ = ["lint_catalog", "lint_entries", "rule_info", "rule_owners", "rules_signature"]
 
 ENGINE_VERSION = "1.0.0"
 
@@ -156,12 +156,62 @@ def lint_entries(
     return LintReport(as_of, (*infos, engine), count, tuple(findings), tuple(suppressed))
 
 
+def rules_signature(
+    rules: Mapping[str, ContentRule], owners: Mapping[str, str] | None = None
+) -> tuple[Hashable, ...]:
+    """What identifies a rule set for caching: each rule's id, class, declared attributes, owner.
+
+    Rules are made afresh on every hook call, so instances cannot be the key;
+    their class (the object itself, not its name), version, severity,
+    audiences, kinds and suppressibility, the plugin that registered them, and
+    the ``repr`` of any state set on the instance (a rule configured with
+    other arguments) stand for them instead.
+    """
+    owners = owners or {}
+    signature = []
+    for rule_id, rule in sorted(rules.items()):
+        state = getattr(rule, "__dict__", None)
+        kinds = getattr(rule, "kinds", None)
+        signature.append(
+            (
+                rule_id,
+                type(rule),
+                str(getattr(rule, "version", "unversioned")),
+                rule.severity,
+                tuple(rule.audiences),
+                None if kinds is None else tuple(kinds),
+                bool(getattr(rule, "suppressible", True)),
+                owners.get(rule_id, "?"),
+                repr(sorted(state.items())) if state else "",
+            )
+        )
+    return tuple(signature)
+
+
 def lint_catalog(
     catalog: Catalog,
     rules: Mapping[str, ContentRule],
     *,
     as_of: datetime.date | None = None,
     owners: Mapping[str, str] | None = None,
+    drafts: bool = True,
 ) -> LintReport:
-    """Run ``rules`` over every item of ``catalog`` (see :func:`lint_entries`)."""
-    return lint_entries(catalog.entries, rules, as_of=as_of, catalog=catalog, owners=owners)
+    """Run ``rules`` over every item of ``catalog`` (see :func:`lint_entries`).
+
+    ``drafts=False`` leaves out draft items (the export gate: drafts are
+    never published). The report is cached on the catalog
+    (``catalog.compiled``) under the lint date, the item selection and
+    :func:`rules_signature`: a catalog never changes and rules are pure, so
+    exporting several formats from one catalog lints it once, while another
+    date or rule set (a plugin's rule added or upgraded) lints again.
+    """
+    key = ("lint", as_of, drafts, rules_signature(rules, owners))
+    cached = catalog.compiled.get(key)
+    if isinstance(cached, LintReport):
+        return cached
+    entries = catalog.entries
+    if not drafts:
+        entries = tuple(e for e in entries if getattr(e.model, "status", None) != "draft")
+    report = lint_entries(entries, rules, as_of=as_of, catalog=catalog, owners=owners)
+    catalog.compiled[key] = report
+    return report
