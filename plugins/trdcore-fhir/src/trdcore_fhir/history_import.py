@@ -21,6 +21,7 @@ naming the file (and line), the resource and the element.
 from __future__ import annotations
 
 import datetime
+import gc
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -1021,16 +1022,14 @@ def _medication(reference: str, scope: _Scope) -> dict[str, Any] | None:
 
 
 def _date(text: str) -> str | None:
-    match = _DATE.match(text)
-    if match is None:
+    """The calendar date a FHIR date or dateTime starts with (YYYY-MM-DD), or None."""
+    if len(text) < 10 or not _DATE.match(text):
         return None
     try:
-        day = datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        day = datetime.date.fromisoformat(text[:10])
     except ValueError:
         return None
-    if not 1800 <= day.year <= 2999:
-        return None
-    return day.isoformat()
+    return text[:10] if 1800 <= day.year <= 2999 else None
 
 
 def _absent(value: Any) -> bool:
@@ -1162,6 +1161,15 @@ def read_fhir(
                 f"option as-of={as_of!r} is not a date (YYYY-MM-DD)", source=str(path)
             ) from None
     reader = _Reader(str(path), as_of, catalog)
-    reader.read_path(path)
-    histories = reader.histories()
+    # Reading builds many small containers and frees none of them until the end, so the
+    # cyclic collector only rescans a growing heap (half the time on 10,000 Bundles); it is
+    # paused meanwhile. Nothing built here holds a reference cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        reader.read_path(path)
+        histories = reader.histories()
+    finally:
+        if collecting:
+            gc.enable()
     return FhirImport(tuple(histories), tuple(reader.warnings))
