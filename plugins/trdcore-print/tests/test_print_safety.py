@@ -21,6 +21,7 @@ from trdcore_print.rendering import (
     font_path,
     handout_html,
     pdf_from_html,
+    render_markdown,
 )
 
 from trdcore.exceptions import ExportError, UnknownTargetError
@@ -257,3 +258,17 @@ def test_a_locale_without_content_is_an_error() -> None:
 def test_option_values_of_the_wrong_kind_are_errors(options: dict[str, Any], message: str) -> None:
     with pytest.raises(ExportError, match=message):
         Settings.from_options(options, None)
+
+
+def test_markdown_headings_sit_below_the_handout_headings() -> None:
+    html = render_markdown(
+        "## Electroconvulsive therapy (ECT)\n\nText.\n\n## How often\n\n### Later\n",
+        top_level=2,
+        drop_heading="Electroconvulsive Therapy (ECT)",
+    )
+    assert "Electroconvulsive" not in html, "a first heading equal to the title is not repeated"
+    assert "<h2>How often</h2>" in html
+    assert "<h3>Later</h3>" in html
+    section = render_markdown("# Big\n\n<b>bold</b>", top_level=3)
+    assert "<h3>Big</h3>" in section
+    assert "&lt;b&gt;bold&lt;/b&gt;" in section

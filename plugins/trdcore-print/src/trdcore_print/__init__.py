@@ -14,7 +14,6 @@ See ``docs/plugins/print.md``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any
@@ -155,9 +154,8 @@ class HandoutHtmlExporter:
 
 
 def _identity(handout: Handout, large_print: bool) -> str:
-    """What makes a PDF what it is: the content version, audience and print size."""
-    key = f"{handout.slug}|{handout.content}|{handout.audience}|{handout.language}|{large_print}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    """What makes a PDF what it is (hashed into its file identifier): content and settings."""
+    return f"{handout.slug}|{handout.content}|{handout.audience}|{handout.language}|{large_print}"
 
 
 @hookimpl
