@@ -161,7 +161,7 @@ def test_drug_activities_carry_product_codes_and_procedures_their_cpt(
     assert {c["system"] for c in esketamine["productCodeableConcept"]["coding"]} <= set(
         KNOWN_SYSTEMS
     )
-    # The catalog spells the HCPCS system with https; FHIR's official URI is http (THO).
+    # HCPCS with THO's official URI (http), as the catalog writes it.
     assert {(c["system"], c["code"]) for c in esketamine["code"]["coding"]} == {
         ("http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "G2082"),
         ("http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "G2083"),

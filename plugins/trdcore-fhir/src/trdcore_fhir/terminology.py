@@ -27,7 +27,6 @@ __all__ = [
     "RXNORM",
     "SNOMED",
     "SNOMED_DEPRESSION",
-    "SYSTEM_ALIASES",
     "TERMINOLOGY_VERSION",
     "TRDCORE_CONCEPTS",
     "TRDCORE_SYSTEM",
@@ -117,16 +116,8 @@ KNOWN_SYSTEMS: Final[Mapping[str, str]] = {
     TRDCORE_SYSTEM: "trdcore's own CodeSystem, written by the fhir exporter",
 }
 
-#: Spellings of a system URI that content may use, mapped to the URI FHIR expects. The
-#: catalog's HCPCS codings use https://, THO's official URL is http:// (see HCPCS above).
-SYSTEM_ALIASES: Final[Mapping[str, str]] = {
-    "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets": HCPCS,
-}
-
-
 def fhir_system(system: str) -> str | None:
-    """The FHIR URI for a code system the catalog or an input names, or None if not known."""
-    system = SYSTEM_ALIASES.get(system, system)
+    """``system`` if it is a code-system URI on the allow-list, else None (not written)."""
     return system if system in KNOWN_SYSTEMS else None
 
 
