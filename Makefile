@@ -52,6 +52,25 @@ demo: setup
 	$(BIN)/trdcore evaluate examples/histories/two-ssri-trials.json --all --as-of 2026-11-27
 	$(BIN)/trdcore evaluate examples/histories/augmentation-and-ect.yaml --all --as-of 2026-11-27
 	$(BIN)/trdcore evaluate examples/histories/batch.ndjson --all --as-of 2026-11-27
+	@echo
+	@echo "== The same batch as NDJSON summaries, one line per history (what large files get)"
+	$(BIN)/trdcore evaluate examples/histories/batch.ndjson --all --as-of 2026-11-27 --format ndjson
+	@echo
+	@echo "== Content rules over the built-in patient and clinician text"
+	$(BIN)/trdcore lint --as-of 2026-11-27 --quiet
+	@echo
+	@echo "== Publishing: FHIR R4, a Hugo site, WordPress, printable handouts (each lints first)"
+	$(BIN)/trdcore export fhir --out build/demo/fhir --as-of 2026-11-27
+	$(BIN)/trdcore export hugo --out build/demo/hugo --as-of 2026-11-27
+	$(BIN)/trdcore export wordpress --out build/demo/wordpress --as-of 2026-11-27
+	$(BIN)/trdcore export handout-pdf --out build/demo/handouts --as-of 2026-11-27
+	@echo "Open build/demo/handouts/*.pdf, or build the site: cd build/demo/hugo && hugo"
+	@echo
+	@echo "== From an EHR: a FHIR R4 Bundle in, a treatment history and FHIR results out"
+	$(BIN)/trdcore import fhir examples/fhir/two-ssri-trials.bundle.json --out build/demo/from-fhir.ndjson
+	$(BIN)/trdcore evaluate build/demo/from-fhir.ndjson --definition different-classes --as-of 2026-11-27
+	$(BIN)/trdcore fhir-evaluate examples/fhir/two-ssri-trials.bundle.json --as-of 2026-11-27 \
+		--definition esketamine-trials --out build/demo/fhir-results.ndjson
 
 lint: setup
 	$(BIN)/ruff check .
