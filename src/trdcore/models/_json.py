@@ -151,7 +151,7 @@ def _decoder(hint: Any, where: str) -> _Decoder | None:
         decode_item = _decoder(item_hint, where)
         if decode_item is None:
             return tuple
-        return lambda items: tuple(decode_item(item) for item in items)
+        return lambda items: tuple([decode_item(item) for item in items])
     if origin is Union or origin is types.UnionType:
         return _union_decoder(typing.get_args(hint), where)
     if hint in (str, int, float, bool, type(None)) or origin is Literal:
@@ -184,9 +184,16 @@ def _union_decoder(members: tuple[Any, ...], where: str) -> _Decoder | None:
     if not by_kind:
         return None
 
+    # Parsed JSON holds exact dicts, lists and strs, so the member is found by the value's
+    # exact type (a dict lookup) before falling back to isinstance for other mappings.
+    by_type = {dict if kind is Mapping else kind: decode for kind, decode in by_kind.items()}
+
     def decode_member(value: Any) -> Any:
-        if isinstance(value, str) and value in literals:
+        if value.__class__ is str and value in literals:
             return value
+        decode = by_type.get(value.__class__)
+        if decode is not None:
+            return decode(value)
         for kind, decode in by_kind.items():
             if isinstance(value, kind):
                 return decode(value)
