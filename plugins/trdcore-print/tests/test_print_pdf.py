@@ -237,3 +237,20 @@ def test_manifest_records_content_review_and_sources(name: str) -> None:
     catalog_sources = {source.id for source in builtin_catalog().items("source")}
     assert set(entry["sources"]) <= catalog_sources
     assert result.metadata["pdf_variant"] == "pdf/ua-1"
+
+
+def test_source_links_are_tagged_annotations_with_a_description() -> None:
+    _, folder = patient_set()
+    reader = pypdf.PdfReader(folder / "trd-and-options.pdf")
+    links = [
+        annotation.get_object()
+        for page in reader.pages
+        for annotation in page.get("/Annots") or ()
+        if annotation.get_object()["/Subtype"] == "/Link"
+    ]
+    assert links, "sources link to their DOI or web page"
+    for link in links:
+        uri = str(link["/A"]["/URI"])
+        assert uri.startswith("https://")
+        assert str(link["/Contents"]), "PDF/UA: a link annotation needs a description"
+        assert "/StructParent" in link, "PDF/UA: a link annotation belongs to the structure tree"
