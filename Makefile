@@ -99,6 +99,10 @@ bench: setup
 	cd benchmarks && ../$(BIN)/python bench_validate.py
 	cd benchmarks && ../$(BIN)/python bench_startup.py
 	cd benchmarks && ../$(BIN)/python bench_evaluate.py
+	$(BIN)/python benchmarks/bench_lint.py
+	$(BIN)/python benchmarks/bench_fhir.py
+	$(BIN)/python benchmarks/bench_cms.py
+	$(BIN)/python benchmarks/bench_print.py
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis
