@@ -337,28 +337,41 @@ class Evaluator:
             facts = history
         else:
             facts = history_facts(history, as_of=as_of, catalog=self.catalog)
+        return Verdict(self.entry.ref, *self._tally(facts.trials))
+
+    def _tally(self, trials: tuple[TrialFacts, ...]) -> tuple[str, int, int, int, tuple[Any, ...]]:
+        """Status, the three counts and each trial's verdict: the heart of :meth:`verdict`."""
         counts = self.rules.counts
-        verdicts = tuple(counts(item) for item in facts.trials)
+        verdicts = tuple([counts(item) for item in trials])
+        if True not in verdicts and (self._not_counted or None not in verdicts):
+            return self._status({}, {}), 0, 0, 0, verdicts
         counted: dict[str, list[str]] = {}
         possible: dict[str, list[str]] = {}
-        if True in verdicts or (None in verdicts and not self._not_counted):
-            for item, verdict in zip(facts.trials, verdicts, strict=True):
-                if verdict is True:
-                    if item.identity not in counted:
-                        counted[item.identity] = self._drug_classes(item)
-                elif verdict is None and not self._not_counted and item.identity not in possible:
-                    possible[item.identity] = self._drug_classes(item)
-            if possible and counted:
-                possible = {key: value for key, value in possible.items() if key not in counted}
+        for item, verdict in zip(trials, verdicts, strict=True):
+            if verdict is True:
+                if item.identity not in counted:
+                    counted[item.identity] = self._drug_classes(item)
+            elif verdict is None and not self._not_counted and item.identity not in possible:
+                possible[item.identity] = self._drug_classes(item)
+        if possible and counted:
+            possible = {key: value for key, value in possible.items() if key not in counted}
         classes = len(_distinct(counted.values())) if counted else 0
-        return Verdict(
-            self.entry.ref,
-            self._status(counted, possible),
-            len(counted),
-            len(possible),
-            classes,
-            verdicts,
-        )
+        status = self._status(counted, possible)
+        return status, len(counted), len(possible), classes, verdicts
+
+    def summary(self, facts: HistoryFacts) -> dict[str, Any]:
+        """This definition's item of an ``evaluation-summary@1.0.0`` document's results."""
+        status, counted, possible, classes, verdicts = self._tally(facts.trials)
+        return {
+            "definition": self.entry.ref,
+            "status": status,
+            "counts": {
+                "adequate_failed_trials": counted,
+                "possible_failed_trials": possible,
+                "distinct_classes": classes,
+            },
+            "counted": list(verdicts),
+        }
 
     def _status(self, counted: dict[str, list[str]], possible: dict[str, list[str]]) -> str:
         if self._satisfied(counted):
@@ -598,9 +611,7 @@ def summary_document(
             "catalog_version": __version__,
             "engine": {"name": "trdcore", "version": __version__},
             "pointers": [item.pointer for item in facts.trials],
-            "results": [
-                evaluator.verdict(facts, as_of=facts.as_of).summary() for evaluator in evaluators
-            ],
+            "results": [evaluator.summary(facts) for evaluator in evaluators],
             "warnings": list(facts.warnings),
         }
     )
