@@ -603,3 +603,26 @@ def test_an_exporter_that_declares_a_reserved_option_is_blamed(
         export_options(_OptionsExporter(("large-print",)), target="echo-options")
     with pytest.raises(ValueError, match="lower-case slug"):
         ExportOption("Large Print", "x")
+
+
+def test_the_kit_builds_catalogs_with_extra_changed_or_dropped_content() -> None:
+    from trdcore.testing import builtin_catalog, catalog_with
+
+    base = builtin_catalog()
+    assert base is builtin_catalog()  # loaded once
+    source = valid_document("source", id="kit-example-source")
+    added = catalog_with(source)
+    assert added.get("source", "kit-example-source") is not None
+    assert base.get("source", "kit-example-source") is None
+    dropped = catalog_with(drop=("sertraline",))
+    assert dropped.find_drug("sertraline") is None
+
+    def rename(document: dict[str, Any]) -> None:
+        if document.get("id") == "sertraline":
+            document["name"] = "Sertraline (renamed)"
+
+    changed = catalog_with(change=rename)
+    renamed = changed.get("drug", "sertraline")
+    assert renamed is not None
+    assert renamed.model.name == "Sertraline (renamed)"
+    assert base.get("drug", "sertraline").model.name != "Sertraline (renamed)"  # type: ignore[union-attr]

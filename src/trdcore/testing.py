@@ -14,6 +14,8 @@ point (switch it off with ``-p no:trdcore``). It gives:
   relevant problem and its JSON pointer;
 - :func:`run_export` / :func:`run_import`: run an exporter or importer and
   get an outcome object whose ``assert_ok()`` explains any failure;
+- :func:`builtin_catalog` / :func:`catalog_with`: the built-in catalog, loaded
+  once, or with documents added, changed or left out, for exporter tests;
 - :func:`needs_peer`: skip a test whose real outside peer (a browser, a Node
   validator, poppler) is missing, or fail it when ``TRDCORE_REQUIRE_PEERS=1``
   (as ``make test`` and CI set) so a missing peer cannot pass unnoticed.
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -48,6 +51,8 @@ __all__ = [
     "ExportOutcome",
     "ImportRun",
     "assert_valid",
+    "builtin_catalog",
+    "catalog_with",
     "needs_peer",
     "register_plugin",
     "run_export",
@@ -245,6 +250,55 @@ class ExportOutcome:
         """One output file as text."""
         content = self.files[name]
         return content.decode("utf-8") if isinstance(content, bytes) else content
+
+
+@functools.cache
+def _builtin_documents() -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    from trdcore.plugins import content_documents
+
+    manager = get_plugin_manager(load_entry_points=False, environ={})
+    return tuple(content_documents(manager))
+
+
+def builtin_catalog() -> Catalog:
+    """trdcore's built-in catalog alone (no installed plugins), loaded once per test run."""
+    return catalog_with()
+
+
+def catalog_with(
+    *extra: Mapping[str, Any],
+    change: Callable[[dict[str, Any]], object] | None = None,
+    drop: tuple[str, ...] = (),
+    reverse: bool = False,
+) -> Catalog:
+    """The built-in catalog with ``extra`` documents added, each built-in document passed
+    through ``change`` (on a copy), those whose id is in ``drop`` left out, and the order
+    reversed if asked (exports must not depend on it). Fails the test if anything is invalid.
+    """
+    if not extra and change is None and not drop and not reverse:
+        return _plain_builtin_catalog()
+    documents: list[tuple[str, Mapping[str, Any]]] = []
+    for plugin, document in _builtin_documents():
+        if document.get("id") in drop:
+            continue
+        if change is not None:
+            changed = copy.deepcopy(dict(document))
+            change(changed)
+            document = changed
+        documents.append((plugin, document))
+    documents += [("tests", document) for document in extra]
+    if reverse:
+        documents.reverse()
+    catalog = Catalog.from_documents(documents)
+    assert catalog.problems == (), catalog.problems
+    return catalog
+
+
+@functools.cache
+def _plain_builtin_catalog() -> Catalog:
+    catalog = Catalog.from_documents(_builtin_documents())
+    assert catalog.problems == (), catalog.problems
+    return catalog
 
 
 def needs_peer(available: bool, peer: str) -> None:

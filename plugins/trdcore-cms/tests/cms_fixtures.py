@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import re
 import shutil
@@ -17,33 +16,13 @@ import trdcore_cms
 
 from trdcore.catalog import Catalog
 from trdcore.exporting import run_export
-from trdcore.plugins import TrdcorePluginManager, content_documents, get_plugin_manager
+from trdcore.plugins import TrdcorePluginManager, get_plugin_manager
+from trdcore.testing import builtin_catalog
+from trdcore.testing import catalog_with as catalog_with  # re-exported for the tests
 
 HERE = Path(__file__).parent
 REPOSITORY = HERE.parents[2]
 ARTIFACTS = REPOSITORY / "test-artifacts" / "cms"
-
-
-@functools.cache
-def builtin_documents() -> tuple[tuple[str, Mapping[str, Any]], ...]:
-    return tuple(content_documents(get_plugin_manager(load_entry_points=False, environ={})))
-
-
-@functools.cache
-def builtin_catalog() -> Catalog:
-    catalog = Catalog.from_documents(builtin_documents())
-    assert catalog.problems == ()
-    return catalog
-
-
-def catalog_with(*extra: Mapping[str, Any], reverse: bool = False) -> Catalog:
-    """The built-in catalog plus extra documents (optionally in reverse order)."""
-    documents = [*builtin_documents(), *(("tests", document) for document in extra)]
-    if reverse:
-        documents.reverse()
-    catalog = Catalog.from_documents(documents)
-    assert catalog.problems == (), catalog.problems
-    return catalog
 
 
 def manager() -> TrdcorePluginManager:

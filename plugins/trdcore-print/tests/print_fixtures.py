@@ -8,11 +8,9 @@ pages, so a person can look at what the tests checked.
 
 from __future__ import annotations
 
-import copy
 import functools
 import shutil
 import subprocess
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +19,8 @@ import trdcore_print
 from trdcore.catalog import Catalog
 from trdcore.exporting import run_export, write_export
 from trdcore.extensions import ExportResult
-from trdcore.plugins import TrdcorePluginManager, content_documents, get_plugin_manager
-from trdcore.testing import needs_peer
+from trdcore.plugins import TrdcorePluginManager, get_plugin_manager
+from trdcore.testing import builtin_catalog, catalog_with, needs_peer
 
 HERE = Path(__file__).parent
 REPOSITORY = HERE.parents[2]
@@ -58,32 +56,10 @@ def manager() -> TrdcorePluginManager:
     return pm
 
 
-@functools.cache
-def builtin_documents() -> tuple[tuple[str, Mapping[str, Any]], ...]:
-    return tuple(content_documents(get_plugin_manager(load_entry_points=False, environ={})))
-
-
-@functools.cache
-def builtin_catalog() -> Catalog:
-    catalog = Catalog.from_documents(builtin_documents())
-    assert catalog.problems == ()
-    return catalog
-
-
 def catalog_where(change: Any = None, *, drop: tuple[str, ...] = ()) -> Catalog:
     """The built-in catalog with ``change(document)`` applied to a copy of each document
     and the documents whose id is in ``drop`` left out."""
-    documents = []
-    for plugin, document in builtin_documents():
-        if document.get("id") in drop:
-            continue
-        document = copy.deepcopy(dict(document))
-        if change is not None:
-            change(document)
-        documents.append((plugin, document))
-    catalog = Catalog.from_documents(documents)
-    assert catalog.problems == (), catalog.problems
-    return catalog
+    return catalog_with(change=change, drop=drop)
 
 
 def export(
