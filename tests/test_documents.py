@@ -52,3 +52,59 @@ def test_a_duplicate_key_is_refused_exactly_when_there_is_one(case: tuple[str, b
             parse_json(text.encode())
     else:
         assert parse_json(text.encode()) == json.loads(text)
+
+
+# --- NDJSON in blocks, for worker processes ------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=40).map(lambda raw: raw.replace(b"\n", b"")),
+            st.sampled_from([b"", b"   ", b'{"a": 1}', b"\r"]),
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+    st.integers(1, 64),
+)
+def test_blocks_hold_exactly_the_lines_a_line_reader_sees(
+    lines: list[bytes], final_newline: bool, block_bytes: int
+) -> None:
+    import io
+
+    from trdcore import documents
+
+    content = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
+    expected = [
+        (record.line, record.raw.rstrip(b"\n") if record.raw else None)
+        for record in documents.read_ndjson_lines(io.BytesIO(content), source="s")
+    ]
+    blocks = documents.read_ndjson_blocks(io.BytesIO(content), block_bytes=block_bytes)
+    found = [
+        (record.line, record.raw)
+        for block in blocks
+        for record in documents.block_lines(block, source="s")
+    ]
+    assert found == expected
+
+
+def test_an_over_long_line_in_blocks_is_reported_by_number_and_never_held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from trdcore import documents
+
+    monkeypatch.setattr(documents, "MAX_LINE_BYTES", 10)
+    content = b'{"a": 1}\n' + b"x" * 50 + b'\n{"b": 2}\n' + b"y" * 11 + b"\n"
+    blocks = list(documents.read_ndjson_blocks(io.BytesIO(content), block_bytes=4))
+    assert max(len(block.data) for block in blocks) <= 10 + 4
+    records = [record for block in blocks for record in documents.block_lines(block, source="s")]
+    assert [(r.line, r.raw, str(r.error) if r.error else None) for r in records] == [
+        (1, b'{"a": 1}', None),
+        (2, None, "s:2: line longer than 10 bytes"),
+        (3, b'{"b": 2}', None),
+        (4, None, "s:4: line longer than 10 bytes"),
+    ]

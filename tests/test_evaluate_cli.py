@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -131,24 +132,24 @@ def test_worker_processes_give_the_same_bytes_as_one_process() -> None:
     assert single.count(b"\n") == 30
     assert output(2) == single
 
+    # Blocks of whole lines, as the command line sends a large NDJSON file.
+    import io
 
-def test_an_invalid_history_is_reported_and_the_rest_evaluated(tmp_path: Path) -> None:
-    good = (EXAMPLES / "batch.ndjson").read_text().splitlines()[0]
-    source = tmp_path / "mixed.ndjson"
-    source.write_text(good + "\n" + '{"episode": {"start_date": "2024-02-30"}, "trials": []}\n')
-    result = subprocess.run(
-        [TRDCORE, "evaluate", str(source), "--format", "ndjson", "--definition", "sforzini-2022"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 1
-    assert len(result.stdout.splitlines()) == 1
-    assert f"{source}:2: not a valid treatment history" in result.stderr
-    assert "Traceback" not in result.stderr
+    from trdcore.documents import read_ndjson_blocks
 
+    content = (EXAMPLES / "batch.ndjson").read_bytes() * 10
 
-def test_an_unknown_definition_is_a_usage_error() -> None:
-    code, output = run("evaluate", str(EXAMPLES / "two-ssri-trials.json"), "--definition", "nope")
-    assert code == 2
-    assert "sforzini-2022@1.0.0" in output
+    def from_blocks(jobs: int) -> list[dict[str, Any]]:
+        blocks = read_ndjson_blocks(io.BytesIO(content), block_bytes=700)
+        parts = evaluate_to_ndjson(
+            [("batch", block) for block in blocks],
+            ("sforzini-2022@1.0.0",),
+            as_of=datetime.date(2026, 11, 27),
+            jobs=jobs,
+            chunk_size=1,
+        )
+        return [json.loads(line) for part in parts for line in part.output.splitlines()]
+
+    summaries = from_blocks(2)
+    assert [summary["line"] for summary in summaries] == list(range(1, 31))
+    assert summaries == from_blocks(1)

@@ -30,7 +30,14 @@ from typing import Any, NamedTuple
 import attrs
 import orjson
 
-from trdcore.documents import RawLine, SourceDocument, _no_lines, parse_ndjson_line
+from trdcore.documents import (
+    NdjsonBlock,
+    RawLine,
+    SourceDocument,
+    _no_lines,
+    block_lines,
+    parse_ndjson_line,
+)
 
 __all__ = [
     "BatchPart",
@@ -150,14 +157,25 @@ def _evaluate_chunk(chunk: list[SourceDocument]) -> list[HistoryOutcome]:
     return [_evaluate_one(document) for document in chunk]
 
 
-def _ndjson_part(chunk: list[tuple[str, RawLine | SourceDocument]]) -> BatchPart:
+def _records(chunk: list[tuple[str, Any]]) -> Iterator[tuple[str, RawLine | SourceDocument]]:
+    for source, item in chunk:
+        if isinstance(item, NdjsonBlock):
+            for line in block_lines(item, source=source):
+                yield source, line
+        else:
+            yield source, item
+
+
+def _ndjson_part(chunk: list[tuple[str, NdjsonBlock | RawLine | SourceDocument]]) -> BatchPart:
     from trdcore.evaluation import summary_document
     from trdcore.rules.staging import stage_all
 
     lines: list[bytes] = []
     problems: list[tuple[str, str]] = []
+    histories = 0
     as_of, catalog, evaluators = _WORKER["as_of"], _WORKER["catalog"], _WORKER["evaluators"]
-    for source, item in chunk:
+    for source, item in _records(chunk):
+        histories += 1
         document = parse_ndjson_line(item, source=source) if isinstance(item, RawLine) else item
         facts, problem = _judge(document)
         if facts is None:
@@ -173,7 +191,7 @@ def _ndjson_part(chunk: list[tuple[str, RawLine | SourceDocument]]) -> BatchPart
         )
         lines.append(orjson.dumps(summary))
     output = b"\n".join(lines) + b"\n" if lines else b""
-    return BatchPart(output, len(chunk), tuple(problems))
+    return BatchPart(output, histories, tuple(problems))
 
 
 # --- the pipeline -----------------------------------------------------------------------------
@@ -193,7 +211,7 @@ def evaluate_documents(
 
 
 def evaluate_to_ndjson(
-    records: Iterable[tuple[str, RawLine | SourceDocument]],
+    records: Iterable[tuple[str, NdjsonBlock | RawLine | SourceDocument]],
     definitions: tuple[str, ...],
     *,
     as_of: datetime.date,
@@ -204,9 +222,10 @@ def evaluate_to_ndjson(
 ) -> Iterator[BatchPart]:
     """NDJSON evaluations of ``(source, record)`` pairs, chunk by chunk, in input order.
 
-    Records are raw NDJSON lines (parsed in the workers) or documents already
-    read. ``jobs`` defaults to every core. See the module docstring for the
-    two output shapes.
+    Records are blocks of NDJSON lines (:func:`~trdcore.documents.read_ndjson_blocks`,
+    split and parsed in the workers; give ``chunk_size=1``), single raw lines, or
+    documents already read. ``jobs`` defaults to every core. See the module
+    docstring for the two output shapes.
     """
     settings = (definitions, as_of, explain, stages)
     chunks = _chunks(records, chunk_size)

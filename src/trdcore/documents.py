@@ -31,14 +31,17 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_LINE_BYTES",
     "Format",
+    "NdjsonBlock",
     "RawLine",
     "SourceDocument",
+    "block_lines",
     "detect_format",
     "parse_json",
     "parse_ndjson_line",
     "parse_yaml",
     "read_documents",
     "read_ndjson",
+    "read_ndjson_blocks",
     "read_ndjson_lines",
 ]
 
@@ -423,6 +426,76 @@ def parse_ndjson_line(record: RawLine, *, source: str = "<stdin>") -> SourceDocu
             )
         return SourceDocument(source, record.position, record.line, None, failure)
     return SourceDocument(source, record.position, record.line, data)
+
+
+class NdjsonBlock(NamedTuple):
+    """Whole lines of an NDJSON file, unsplit, and the number of the first one (1-based).
+
+    ``too_long`` lists the numbers of lines inside the block's span that were longer than
+    :data:`MAX_LINE_BYTES` and left out (see :func:`block_lines`).
+    """
+
+    first_line: int
+    data: bytes
+    too_long: tuple[int, ...] = ()
+
+
+def read_ndjson_blocks(stream: IO[bytes], *, block_bytes: int = 1 << 20) -> Iterator[NdjsonBlock]:
+    """An NDJSON stream in blocks of whole lines, for handing to worker processes.
+
+    The reader does no per-line work beyond finding the last newline of each
+    block, so a parent process feeding workers stays nearly idle. A line
+    longer than :data:`MAX_LINE_BYTES` is never held in memory: it is left
+    out and its number recorded in the next block's ``too_long``.
+    """
+    line = 1
+    carry = b""
+    too_long: list[int] = []
+    skipping = False
+    while True:
+        chunk = stream.read(block_bytes)
+        if not chunk:
+            break
+        if skipping:  # inside an over-long line: drop up to its end
+            end = chunk.find(b"\n")
+            if end < 0:
+                continue
+            chunk, skipping = chunk[end + 1 :], False
+            line += 1
+        data = carry + chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            if len(data) > MAX_LINE_BYTES:
+                too_long.append(line)
+                carry, skipping = b"", True
+            else:
+                carry = data
+            continue
+        whole, carry = data[: cut + 1], data[cut + 1 :]
+        yield NdjsonBlock(line, whole, tuple(too_long))
+        too_long = []
+        line += whole.count(b"\n")
+        if len(carry) > MAX_LINE_BYTES:
+            too_long.append(line)
+            carry, skipping = b"", True
+    if carry or too_long:
+        yield NdjsonBlock(line, carry, tuple(too_long))
+
+
+def block_lines(block: NdjsonBlock, *, source: str = "<stdin>") -> Iterator[RawLine]:
+    """The non-blank lines of a block as :class:`RawLine` records, in order, over-long ones
+    as errors. ``position`` is the line's index in the file (0-based)."""
+    too_long = f"line longer than {MAX_LINE_BYTES} bytes"
+    for number in block.too_long:
+        yield RawLine(number - 1, number, None, DocumentError(too_long, source=source, line=number))
+    for offset, raw in enumerate(block.data.split(b"\n")):
+        if raw and not raw.isspace():
+            number = block.first_line + offset
+            if len(raw) > MAX_LINE_BYTES:
+                error = DocumentError(too_long, source=source, line=number)
+                yield RawLine(number - 1, number, None, error)
+            else:
+                yield RawLine(number - 1, number, raw)
 
 
 def read_ndjson(stream: IO[bytes], *, source: str = "<stdin>") -> Iterator[SourceDocument]:
