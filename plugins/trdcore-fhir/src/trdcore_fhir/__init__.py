@@ -12,7 +12,8 @@ A trdcore plugin. It adds:
   (an inferred Observation, an optional provisional Condition, a Provenance, wrapped in a
   GuidanceResponse), one result Bundle per patient and definition;
 - the functions behind them: :func:`catalog_resources`, :func:`read_fhir`,
-  :func:`history_resources` and :func:`result_resources`.
+  :func:`read_fhir_bundle`, :func:`evaluate_fhir`, :func:`history_resources` and
+  :func:`result_resources`.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from trdcore.extensions import (
     Importer,
     ImportResult,
 )
+from trdcore_fhir.bulk import evaluate_fhir
 from trdcore_fhir.catalog_export import catalog_resources
 from trdcore_fhir.history_export import history_resources
-from trdcore_fhir.history_import import FhirImport, ImportedHistory, read_fhir
+from trdcore_fhir.history_import import FhirImport, ImportedHistory, read_fhir, read_fhir_bundle
 from trdcore_fhir.results import result_bundle, result_resources
 from trdcore_fhir.serialize import dumps, ndjson_by_type, transaction_bundle
 
@@ -42,8 +44,10 @@ __all__ = [
     "FhirImporter",
     "ImportedHistory",
     "catalog_resources",
+    "evaluate_fhir",
     "history_resources",
     "read_fhir",
+    "read_fhir_bundle",
     "result_bundle",
     "result_resources",
     "trdcore_register_commands",

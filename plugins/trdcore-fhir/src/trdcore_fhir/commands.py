@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 __all__ = ["fhir_evaluate"]
 
@@ -47,6 +46,12 @@ __all__ = ["fhir_evaluate"]
     default=None,
     help="NDJSON file to write (default: standard output).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for NDJSON of Bundles (default: every core; small inputs use one).",
+)
 def fhir_evaluate(
     path: Path,
     definitions: tuple[str, ...],
@@ -54,20 +59,19 @@ def fhir_evaluate(
     condition: bool,
     bundle_type: str,
     out: Path | None,
+    jobs: int | None,
 ) -> None:
     """Import FHIR R4 patient data at PATH, evaluate it, and write FHIR results.
 
     PATH is what `trdcore import fhir` reads (a Bundle, NDJSON of resources or of
     Bundles). Writes NDJSON: one result Bundle per patient and definition (inferred
-    Observation, Provenance, GuidanceResponse ...). What the import could not use is
-    printed on standard error. Exit 1 if a history could not be evaluated.
+    Observation, Provenance, GuidanceResponse ...), in input order. NDJSON of Bundles is
+    read a line (one patient's Bundle) at a time on every core. What the import could not
+    use is printed on standard error. Exit 1 if a history could not be evaluated.
     """
+    from trdcore.batch import default_jobs
     from trdcore.catalog import load_catalog
-    from trdcore.evaluation import evaluation_document
-    from trdcore.exceptions import TrdcoreError
-    from trdcore.validation import issues
-    from trdcore_fhir.history_import import read_fhir
-    from trdcore_fhir.results import result_bundle
+    from trdcore_fhir.bulk import evaluate_fhir
 
     catalog = load_catalog()
     active = [e.ref for e in catalog.items("trd-definition") if e.model.status == "active"]
@@ -81,37 +85,33 @@ def fhir_evaluate(
             )
         chosen.append(entry.ref)
     chosen = chosen or sorted(active)
-    day = as_of.date()
-    imported = read_fhir(path, as_of=day, catalog=catalog)
-    for warning in imported.warnings:
-        click.echo(f"warning: {warning}", err=True)
     failures = 0
+    seen: dict[str, str] = {}
     stream: Any = out.open("wb") if out else sys.stdout.buffer
     try:
-        for history in imported.histories:
-            found = issues(history.document, "treatment-history")
-            if found:
-                failures += 1
-                details = "; ".join(issue.describe() for issue in found)
-                click.echo(f"invalid: {path} {history.patient}: {details}", err=True)
-                continue
-            for definition in chosen:
-                try:
-                    result = evaluation_document(
-                        history.document, definition, as_of=day, catalog=catalog
-                    )
-                except TrdcoreError as error:
+        for part in evaluate_fhir(
+            path,
+            chosen,
+            as_of=as_of.date(),
+            condition=condition,
+            bundle_type="transaction" if bundle_type == "transaction" else "collection",
+            jobs=jobs or default_jobs(),
+            catalog=catalog,
+        ):
+            stream.write(part.output)
+            for message in part.messages:
+                click.echo(message, err=True)
+            failures += part.failures
+            for patient, where in part.patients:
+                earlier = seen.setdefault(patient, where)
+                if earlier != where:
                     failures += 1
-                    click.echo(f"✗ {path} {history.patient}: {error}", err=True)
-                    continue
-                bundle = result_bundle(
-                    result,
-                    subject=history.patient,
-                    sources=history.sources,
-                    condition=condition,
-                    bundle_type="transaction" if bundle_type == "transaction" else "collection",
-                )
-                stream.write(orjson.dumps(bundle, option=orjson.OPT_SORT_KEYS) + b"\n")
+                    click.echo(
+                        f"✗ {where} {patient}: also in {earlier}; each line is evaluated on "
+                        "its own, so both results miss the other line's records (put each "
+                        "patient's records in one Bundle)",
+                        err=True,
+                    )
     finally:
         if out:
             stream.close()

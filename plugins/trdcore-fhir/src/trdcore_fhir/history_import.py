@@ -51,7 +51,7 @@ from trdcore_fhir.vocabulary import (
     TRIAL_ID_SYSTEM,
 )
 
-__all__ = ["FhirImport", "ImportedHistory", "read_fhir"]
+__all__ = ["FhirImport", "ImportedHistory", "read_fhir", "read_fhir_bundle"]
 
 #: Resource types that exist in R4B or R5 but not in R4 4.0.1.
 _NOT_R4 = frozenset(
@@ -91,7 +91,6 @@ _NOT_R4 = frozenset(
         "SubscriptionTopic",
     }
 )
-_READ = ("MedicationStatement", "MedicationRequest", "MedicationDispense", "Observation")
 _READ_TEXT = "MedicationStatement, MedicationRequest, MedicationDispense, Observation, Condition"
 _DRUG_SYSTEMS = (RXNORM, ATC)
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -204,6 +203,14 @@ class _Patient:
     covered_requests: set[str] = attrs.field(factory=set)
 
 
+#: Where a patient keeps the records of each resource type read.
+_RECORDS = {
+    "MedicationStatement": "statements",
+    "MedicationRequest": "requests",
+    "MedicationDispense": "dispenses",
+    "Observation": "observations",
+    "Condition": "conditions",
+}
 #: The elements read from each resource type; the rest (narrative, meta ...) is not kept.
 _KEEP = {
     "MedicationStatement": (
@@ -357,15 +364,16 @@ class _Reader:
                 continue
             full_url = entry.get("fullUrl")
             full_url = full_url if isinstance(full_url, str) else None
-            self._register(resource, full_url, scope)
-            items.append((resource, label, full_url))
-        for resource, label, full_url in items:
+            reference = self._register(resource, full_url, scope)
+            items.append((resource, label, full_url, reference))
+        for resource, label, full_url, reference in items:
             if resource["resourceType"] == "Bundle":
                 self._bundle(resource, label)
             else:
-                self._collect(resource, label, full_url, scope, registered=True)
+                self._collect(resource, label, full_url, scope, reference=reference)
 
-    def _register(self, resource: dict[str, Any], full_url: str | None, scope: _Scope) -> None:
+    def _register(self, resource: dict[str, Any], full_url: str | None, scope: _Scope) -> str:
+        """Make ``resource`` resolvable in ``scope``; returns its reference (``Type/id``)."""
         kind = resource["resourceType"]
         key = _reference_of(resource, full_url)
         scope.alias[key] = key
@@ -377,6 +385,7 @@ class _Reader:
                 scope.alias.setdefault(tail, key)
         if kind == "Medication":
             scope.medications[key] = resource
+        return key
 
     # -- sorting resources to patients ----------------------------------------------------
 
@@ -387,13 +396,12 @@ class _Reader:
         full_url: str | None,
         scope: _Scope,
         *,
-        registered: bool = False,
+        reference: str | None = None,
     ) -> None:
         kind = resource["resourceType"]
-        reference = _reference_of(resource, full_url)
+        if reference is None:
+            reference = self._register(resource, full_url, scope)
         label = f"{where} {reference}"
-        if not registered:
-            self._register(resource, full_url, scope)
         if kind in _NOT_R4:
             self.warn(
                 label,
@@ -412,7 +420,7 @@ class _Reader:
         if kind == "Medication":
             self.medications.append((reference, label, scope))
             return
-        if kind not in (*_READ, "Condition"):
+        if kind not in _RECORDS:
             self.warn(label, f"{kind} is not read (trdcore-fhir reads {_READ_TEXT}); not used")
             return
         subject = resource.get("subject")
@@ -425,14 +433,7 @@ class _Reader:
         for name in ("partOf", "basedOn"):
             if name in compact:
                 compact[name] = [{"reference": scope.key(r)} for r in _references(compact[name])]
-        record = (label, reference, compact, scope)
-        {
-            "MedicationStatement": patient.statements,
-            "MedicationRequest": patient.requests,
-            "MedicationDispense": patient.dispenses,
-            "Observation": patient.observations,
-            "Condition": patient.conditions,
-        }[kind].append(record)
+        getattr(patient, _RECORDS[kind]).append((label, reference, compact, scope))
 
     def _patient(self, key: str) -> _Patient:
         found = self.patients.get(key)
@@ -644,7 +645,10 @@ class _Reader:
             trial["ongoing"] = True
         for extension in _list(resource.get("extension")):
             url = _get(extension, "url")
-            code = _trdcore_code({"coding": [_get(extension, "valueCoding") or {}]})
+            coding = _get(extension, "valueCoding")
+            code = coding.get("code") if isinstance(coding, dict) else None
+            if not isinstance(code, str) or coding.get("system") != TRDCORE_SYSTEM:
+                code = None
             if url == OUTCOME_EXTENSION and code in _OUTCOMES:
                 trial["outcome"] = _OUTCOMES[code]
             elif url == ADHERENCE_EXTENSION and code in _ADHERENCE:
@@ -665,16 +669,18 @@ class _Reader:
 
     def _drug(self, label: str, resource: dict[str, Any], scope: _Scope) -> dict[str, Any] | None:
         concept = resource.get("medicationCodeableConcept")
-        where = f"{label} medicationCodeableConcept"
+        element = "medicationCodeableConcept"
         if concept is None:
             target = _get(resource.get("medicationReference"), "reference")
-            where = f"{label} medicationReference"
+            element = "medicationReference"
             if not isinstance(target, str):
                 self.warn(label, "no medicationCodeableConcept or medicationReference; not used")
                 return None
             found = _medication(target, scope)
             if found is None:
-                self.warn(where, f"{target} cannot be resolved in the input; not used")
+                self.warn(
+                    f"{label} {element}", f"{target} cannot be resolved in the input; not used"
+                )
                 return None
             concept = found.get("code")
         codings = []
@@ -691,12 +697,14 @@ class _Reader:
                 unknown.append(f"{system}|{code}")
         if unknown:
             self.warn(
-                where,
+                f"{label} {element}",
                 "codings in systems trdcore does not read (it reads RxNorm "
                 f"{RXNORM} and ATC {ATC}): {', '.join(unknown)}; not used",
             )
         if not codings and not (isinstance(name, str) and name.strip()):
-            self.warn(where, "no RxNorm or ATC code and no text naming the drug; not used")
+            self.warn(
+                f"{label} {element}", "no RxNorm or ATC code and no text naming the drug; not used"
+            )
             return None
         drug: dict[str, Any] = {}
         if isinstance(name, str) and name.strip():
@@ -713,7 +721,6 @@ class _Reader:
         unknown = False
         duration = None
         for index, dosage in enumerate(dosages):
-            where = f"{label} dosage[{index}]"
             if not isinstance(dosage, dict):
                 continue
             repeat = _get(_get(dosage, "timing"), "repeat") or {}
@@ -725,15 +732,16 @@ class _Reader:
                     duration = {"value": value, "unit": unit}
                 else:
                     self.warn(
-                        f"{where}.timing.repeat.boundsDuration", "not in d, wk or mo; not used"
+                        f"{label} dosage[{index}].timing.repeat.boundsDuration",
+                        "not in d, wk or mo; not used",
                     )
-            if _absent(dosage):
+            if "extension" in dosage and _absent(dosage):
                 unknown = True
                 continue
             try:
                 dose = _daily_dose(dosage)
             except _Unusable as problem:
-                self.warn(where, f"{problem}; daily dose unknown")
+                self.warn(f"{label} dosage[{index}]", f"{problem}; daily dose unknown")
                 unknown = True
                 continue
             if dose is None:
@@ -750,7 +758,7 @@ class _Reader:
         period = resource.get("effectivePeriod")
         if isinstance(period, dict):
             for element, field in (("start", "start_date"), ("end", "end_date")):
-                value = self._date_element(f"{label} effectivePeriod.{element}", period, element)
+                value = self._date_element(label, period, element)
                 if value is not None:
                     trial[field] = value
         elif isinstance(resource.get("effectiveDateTime"), str):
@@ -771,13 +779,14 @@ class _Reader:
             end = _date(validity["end"]) if isinstance(validity.get("end"), str) else None
             trial["end_date"] = end or "unknown"
 
-    def _date_element(self, where: str, holder: dict[str, Any], element: str) -> str | None:
-        value = holder.get(element)
+    def _date_element(self, label: str, period: dict[str, Any], element: str) -> str | None:
+        """``effectivePeriod.<element>`` as a date, "unknown" (data absent) or None."""
+        value = period.get(element)
         if value is None:
-            return "unknown" if _absent(holder.get(f"_{element}")) else None
+            return "unknown" if _absent(period.get(f"_{element}")) else None
         result = _date(value) if isinstance(value, str) else None
         if result is None:
-            self.warn(where, f"{value!r} is not a date; not used")
+            self.warn(f"{label} effectivePeriod.{element}", f"{value!r} is not a date; not used")
         return result
 
     def _dispensed(
@@ -1139,6 +1148,17 @@ def _r5_shape(resource: dict[str, Any]) -> str | None:
     return None
 
 
+def _as_of_date(as_of: str | datetime.date | None, source: str) -> datetime.date | None:
+    if not isinstance(as_of, str):
+        return as_of
+    try:
+        return datetime.date.fromisoformat(as_of)
+    except ValueError:
+        raise DocumentError(
+            f"option as-of={as_of!r} is not a date (YYYY-MM-DD)", source=source
+        ) from None
+
+
 def read_fhir(
     path: str | Path,
     *,
@@ -1150,17 +1170,11 @@ def read_fhir(
     ``as_of`` (a date or ``YYYY-MM-DD``) is passed to the dispensing-era builder: fills after
     it are not used and a supply lasting past it is an ongoing trial. ``catalog`` finds the
     drugs of dispensed fills (default: the installed catalog, loaded only when needed).
-    Raises :class:`~trdcore.exceptions.DocumentError` when the input is not FHIR at all.
+    Histories come sorted by patient reference. Raises
+    :class:`~trdcore.exceptions.DocumentError` when the input is not FHIR at all.
     """
     path = Path(path)
-    if isinstance(as_of, str):
-        try:
-            as_of = datetime.date.fromisoformat(as_of)
-        except ValueError:
-            raise DocumentError(
-                f"option as-of={as_of!r} is not a date (YYYY-MM-DD)", source=str(path)
-            ) from None
-    reader = _Reader(str(path), as_of, catalog)
+    reader = _Reader(str(path), _as_of_date(as_of, str(path)), catalog)
     # Reading builds many small containers and frees none of them until the end, so the
     # cyclic collector only rescans a growing heap (half the time on 10,000 Bundles); it is
     # paused meanwhile. Nothing built here holds a reference cycle.
@@ -1172,4 +1186,40 @@ def read_fhir(
     finally:
         if collecting:
             gc.enable()
+    return FhirImport(tuple(histories), tuple(reader.warnings))
+
+
+def read_fhir_bundle(
+    line: bytes,
+    *,
+    source: str,
+    number: int | None = None,
+    as_of: str | datetime.date | None = None,
+    catalog: Any = None,
+) -> FhirImport:
+    """Read one Bundle, given as JSON text (a line of NDJSON of Bundles), on its own.
+
+    The same reading as :func:`read_fhir` gives a file holding only this Bundle; warnings
+    name ``source`` and the line ``number``. References resolve inside the Bundle only.
+    Raises :class:`~trdcore.exceptions.DocumentError` when the text is not JSON or not a
+    Bundle.
+    """
+    where = f"{source}:{number}" if number is not None else source
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        raise DocumentError(
+            f"line is not JSON, so not FHIR NDJSON ({error.msg})", source=source, line=number
+        ) from None
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        raise DocumentError(
+            "not a Bundle: in NDJSON of Bundles every line is a Bundle holding all of its "
+            "patients' records (NDJSON of single resources is read as a whole file instead)",
+            source=source,
+            line=number,
+        )
+    reader = _Reader(where, _as_of_date(as_of, source), catalog)
+    reader._bundle(data, where)
+    del data
+    histories = reader.histories()
     return FhirImport(tuple(histories), tuple(reader.warnings))

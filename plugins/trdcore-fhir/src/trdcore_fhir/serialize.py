@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import re
 import uuid
@@ -27,7 +29,7 @@ Resource = dict[str, Any]
 
 #: trdcore's own extensions: ``{EXTENSION_BASE}/<name>`` (named in docs/plugins/fhir.md).
 EXTENSION_BASE: Final = f"{DEFAULT_BASE}/StructureDefinition"
-_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, DEFAULT_BASE)
+_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, DEFAULT_BASE).bytes
 _ID_CHARACTERS = re.compile(r"[^A-Za-z0-9\-.]")
 
 
@@ -43,8 +45,16 @@ def canonical(resource_type: str, identifier: str) -> str:
 
 
 def stable_id(*parts: str) -> str:
-    """A resource id derived from ``parts`` (a UUID 5), the same on every run."""
-    return str(uuid.uuid5(_NAMESPACE, "\x1f".join(parts)))
+    """A resource id derived from ``parts`` (a UUID 5), the same on every run.
+
+    The text of ``uuid.uuid5(namespace, name)``, built without the UUID object: results
+    make several per patient.
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE + "\x1f".join(parts).encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def fhir_id(text: str) -> str:
@@ -80,6 +90,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 
 
+@functools.lru_cache(maxsize=4096)
 def _inline(text: str) -> str:
     escaped = html.escape(text, quote=True)
     escaped = _BOLD.sub(r"<b>\1</b>", escaped)

@@ -116,6 +116,7 @@ KNOWN_SYSTEMS: Final[Mapping[str, str]] = {
     TRDCORE_SYSTEM: "trdcore's own CodeSystem, written by the fhir exporter",
 }
 
+
 def fhir_system(system: str) -> str | None:
     """``system`` if it is a code-system URI on the allow-list, else None (not written)."""
     return system if system in KNOWN_SYSTEMS else None

@@ -1,0 +1,219 @@
+"""FHIR patient data in, FHIR results out, for many patients: on every core, in input order.
+
+What ``trdcore fhir-evaluate`` runs. Each imported history is validated once into a model,
+normalised once (:func:`trdcore.history_facts`) and judged by every definition's compiled
+:class:`trdcore.Evaluator`; each result becomes a result Bundle (:func:`result_bundle`).
+
+NDJSON of Bundles (one patient's Bundle a line, as a bulk export per patient gives) is read
+a line at a time: the parent process only reads lines and writes bytes, worker processes
+parse, import, evaluate and serialise chunks of lines, at most a few chunks per worker are
+in flight (memory stays flat whatever the size of the file) and the output comes back in
+input order. Any other input (a Bundle, NDJSON of resources, whose references cross lines)
+is read whole by :func:`read_fhir` and evaluated in this process.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import gc
+import itertools
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+import orjson
+
+from trdcore_fhir.history_import import FhirImport, ImportedHistory, read_fhir, read_fhir_bundle
+from trdcore_fhir.results import result_bundle
+
+__all__ = ["CHUNK", "ResultPart", "evaluate_fhir", "is_ndjson_of_bundles"]
+
+#: Lines (patients) per unit of work sent to a worker.
+CHUNK = 200
+#: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
+IN_FLIGHT_PER_WORKER = 3
+
+
+class ResultPart(NamedTuple):
+    """Result Bundles (NDJSON) for part of the input and what to tell the user about it.
+
+    ``messages`` are the lines for standard error, in order (``warning: ...`` for what the
+    import did not use, ``invalid: ...`` / ``✗ ...`` for histories not evaluated);
+    ``failures`` counts the histories not evaluated; ``patients`` names each history
+    evaluated with where it came from (``file:line``), so a caller can notice a patient
+    whose records are split over several lines.
+    """
+
+    output: bytes
+    messages: tuple[str, ...]
+    failures: int
+    patients: tuple[tuple[str, str], ...]
+
+
+def is_ndjson_of_bundles(path: Path) -> bool:
+    """Whether the first line of ``path`` is, on its own, a JSON Bundle (NDJSON of Bundles)."""
+    with path.open("rb") as stream:
+        first = stream.readline().strip()
+    if not first.startswith(b"{"):
+        return False
+    try:
+        data = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and data.get("resourceType") == "Bundle"
+
+
+# --- the worker -------------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(
+    definitions: tuple[str, ...],
+    as_of: datetime.date,
+    condition: bool,
+    bundle_type: str,
+    catalog: Any = None,
+) -> None:
+    from trdcore import Evaluator, load_catalog
+
+    if catalog is None:
+        catalog = load_catalog()
+        # The catalog lives as long as the worker: keep the collector from rescanning it.
+        gc.freeze()
+    _WORKER.update(
+        catalog=catalog,
+        evaluators=[Evaluator.for_definition(reference, catalog) for reference in definitions],
+        as_of=as_of,
+        condition=condition,
+        bundle_type=bundle_type,
+    )
+
+
+def _evaluate_import(imported: FhirImport, source: str) -> ResultPart:
+    lines: list[bytes] = []
+    messages = [f"warning: {warning}" for warning in imported.warnings]
+    failures = 0
+    patients = []
+    for history in imported.histories:
+        problem = _evaluate_history(history, source, lines)
+        if problem is not None:
+            failures += 1
+            messages.append(problem)
+        patients.append((history.patient, source))
+    output = b"\n".join(lines) + b"\n" if lines else b""
+    return ResultPart(output, tuple(messages), failures, tuple(patients))
+
+
+def _evaluate_history(history: ImportedHistory, source: str, lines: list[bytes]) -> str | None:
+    """Append one result Bundle per definition to ``lines``; or say why there are none."""
+    from trdcore import SchemaValidationError, TrdcoreError, history_facts, validate
+
+    as_of, catalog = _WORKER["as_of"], _WORKER["catalog"]
+    try:
+        model = validate(history.document, "treatment-history")
+    except SchemaValidationError as error:
+        details = "; ".join(issue.describe() for issue in error.issues)
+        return f"invalid: {source} {history.patient}: {details}"
+    bundle_type: Literal["collection", "transaction"] = _WORKER["bundle_type"]
+    facts = history_facts(model, as_of=as_of, catalog=catalog)
+    for evaluator in _WORKER["evaluators"]:
+        try:
+            result = evaluator.document(facts, as_of=as_of)
+        except TrdcoreError as error:
+            return f"✗ {source} {history.patient}: {error}"
+        bundle = result_bundle(
+            result,
+            subject=history.patient,
+            sources=history.sources,
+            condition=_WORKER["condition"],
+            bundle_type=bundle_type,
+        )
+        lines.append(orjson.dumps(bundle, option=orjson.OPT_SORT_KEYS))
+    return None
+
+
+def _evaluate_lines(source: str, chunk: list[tuple[int, bytes]]) -> ResultPart:
+    from trdcore import DocumentError
+
+    parts = []
+    for number, line in chunk:
+        try:
+            imported = read_fhir_bundle(
+                line,
+                source=source,
+                number=number,
+                as_of=_WORKER["as_of"],
+                catalog=_WORKER["catalog"],
+            )
+        except DocumentError as error:
+            parts.append(ResultPart(b"", (f"✗ {error}",), 1, ()))
+            continue
+        part = _evaluate_import(imported, source)
+        where = f"{source}:{number}"
+        parts.append(part._replace(patients=tuple((key, where) for key, _ in part.patients)))
+    return ResultPart(
+        b"".join(part.output for part in parts),
+        tuple(itertools.chain.from_iterable(part.messages for part in parts)),
+        sum(part.failures for part in parts),
+        tuple(itertools.chain.from_iterable(part.patients for part in parts)),
+    )
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+
+def evaluate_fhir(
+    path: Path,
+    definitions: Iterable[str],
+    *,
+    as_of: datetime.date,
+    condition: bool = False,
+    bundle_type: Literal["collection", "transaction"] = "collection",
+    jobs: int = 1,
+    catalog: Any = None,
+    chunk_size: int = CHUNK,
+) -> Iterator[ResultPart]:
+    """Import FHIR patient data at ``path``, evaluate it and yield FHIR results part by part.
+
+    ``definitions`` are ``id@version`` references; one result Bundle per history and
+    definition, in input order. NDJSON of Bundles runs on ``jobs`` processes (an input too
+    small to fill them runs here); other inputs are read whole and evaluated here.
+    ``catalog`` is used in this process (workers load the installed catalog).
+    """
+    chosen = tuple(definitions)
+    settings = (chosen, as_of, condition, bundle_type)
+    source = str(path)
+    if not is_ndjson_of_bundles(path):
+        _start_worker(*settings, catalog=catalog)
+        imported = read_fhir(path, as_of=as_of, catalog=_WORKER["catalog"])
+        yield _evaluate_import(imported, source)
+        return
+    chunks = _line_chunks(path, chunk_size)
+    first = list(itertools.islice(chunks, max(jobs, 2)))
+    if jobs <= 1 or len(first) < 2:
+        # Small inputs never pay for starting workers.
+        _start_worker(*settings, catalog=catalog)
+        for chunk in itertools.chain(first, chunks):
+            yield _evaluate_lines(source, chunk)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_start_worker, initargs=settings) as pool:
+        pending: collections.deque[Any] = collections.deque()
+        for chunk in itertools.chain(first, chunks):
+            pending.append(pool.apply_async(_evaluate_lines, (source, chunk)))
+            if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _line_chunks(path: Path, size: int) -> Iterator[list[tuple[int, bytes]]]:
+    """Numbered non-blank lines of ``path``, ``size`` at a time."""
+    with path.open("rb") as stream:
+        numbered = ((number, line) for number, line in enumerate(stream, start=1) if line.strip())
+        while chunk := list(itertools.islice(numbered, size)):
+            yield chunk
