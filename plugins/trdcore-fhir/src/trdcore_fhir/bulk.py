@@ -30,7 +30,10 @@ from trdcore_fhir.results import result_bundle
 __all__ = ["CHUNK", "ResultPart", "evaluate_fhir", "is_ndjson_of_bundles"]
 
 #: Lines (patients) per unit of work sent to a worker.
-CHUNK = 200
+CHUNK = 250
+#: Inputs of fewer chunks run in this process: starting a worker (a process that loads the
+#: catalog) costs about as much as evaluating a few thousand patients.
+WORKER_CHUNKS = 16
 #: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 3
 
@@ -178,8 +181,9 @@ def evaluate_fhir(
     """Import FHIR patient data at ``path``, evaluate it and yield FHIR results part by part.
 
     ``definitions`` are ``id@version`` references; one result Bundle per history and
-    definition, in input order. NDJSON of Bundles runs on ``jobs`` processes (an input too
-    small to fill them runs here); other inputs are read whole and evaluated here.
+    definition, in input order. NDJSON of Bundles runs on ``jobs`` processes (an input of
+    fewer than ``WORKER_CHUNKS`` chunks of ``chunk_size`` lines runs here); other inputs
+    are read whole and evaluated here.
     ``catalog`` is used in this process (workers load the installed catalog).
     """
     chosen = tuple(definitions)
@@ -191,8 +195,8 @@ def evaluate_fhir(
         yield _evaluate_import(imported, source)
         return
     chunks = _line_chunks(path, chunk_size)
-    first = list(itertools.islice(chunks, max(jobs, 2)))
-    if jobs <= 1 or len(first) < 2:
+    first = list(itertools.islice(chunks, WORKER_CHUNKS))
+    if jobs <= 1 or len(first) < WORKER_CHUNKS:
         # Small inputs never pay for starting workers.
         _start_worker(*settings, catalog=catalog)
         for chunk in itertools.chain(first, chunks):
