@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,8 @@ def fhir_evaluate(
     from trdcore_fhir.bulk import evaluate_fhir
 
     catalog = load_catalog()
+    # The catalog lives as long as the command: keep the cyclic collector from rescanning it.
+    gc.freeze()
     active = [e.ref for e in catalog.items("trd-definition") if e.model.status == "active"]
     chosen = []
     for reference in definitions:

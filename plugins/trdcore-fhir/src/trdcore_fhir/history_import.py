@@ -379,10 +379,11 @@ class _Reader:
         scope.alias[key] = key
         if full_url:
             scope.alias[full_url] = key
-            # A server URL ends in Type/id; relative references use that part.
-            tail = "/".join(full_url.rstrip("/").split("/")[-2:])
-            if tail.startswith(f"{kind}/"):
-                scope.alias.setdefault(tail, key)
+            # A server URL ends in Type/id; relative references use that part (a urn has none).
+            if not full_url.startswith("urn:"):
+                tail = "/".join(full_url.rstrip("/").split("/")[-2:])
+                if tail.startswith(f"{kind}/"):
+                    scope.alias.setdefault(tail, key)
         if kind == "Medication":
             scope.medications[key] = resource
         return key
