@@ -82,8 +82,9 @@ def _start_worker(
     from trdcore import Evaluator, load_catalog
 
     if catalog is None:
+        # A worker process: its catalog lives as long as it does, so the cyclic collector is
+        # kept from rescanning it.
         catalog = load_catalog()
-        # The catalog lives as long as the worker: keep the collector from rescanning it.
         gc.freeze()
     _WORKER.update(
         catalog=catalog,
@@ -190,7 +191,7 @@ def evaluate_fhir(
     settings = (chosen, as_of, condition, bundle_type)
     source = str(path)
     if not is_ndjson_of_bundles(path):
-        _start_worker(*settings, catalog=catalog)
+        _start_worker(*settings, catalog=_installed_catalog() if catalog is None else catalog)
         imported = read_fhir(path, as_of=as_of, catalog=_WORKER["catalog"])
         yield _evaluate_import(imported, source)
         return
@@ -198,7 +199,7 @@ def evaluate_fhir(
     first = list(itertools.islice(chunks, WORKER_CHUNKS))
     if jobs <= 1 or len(first) < WORKER_CHUNKS:
         # Small inputs never pay for starting workers.
-        _start_worker(*settings, catalog=catalog)
+        _start_worker(*settings, catalog=_installed_catalog() if catalog is None else catalog)
         for chunk in itertools.chain(first, chunks):
             yield _evaluate_lines(source, chunk)
         return
@@ -213,6 +214,12 @@ def evaluate_fhir(
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
+
+
+def _installed_catalog() -> Any:
+    from trdcore import load_catalog
+
+    return load_catalog()
 
 
 def _line_chunks(path: Path, size: int) -> Iterator[list[tuple[int, bytes]]]:
