@@ -180,7 +180,7 @@ def _input_warnings(facts: HistoryFacts) -> list[dict[str, Any]]:
 
 def _overlaps(facts: Iterable[TrialFacts], as_of: datetime.date) -> list[dict[str, Any]]:
     """Antidepressant trials taken together for more than two weeks, reported as combinations."""
-    spans = []
+    spans: list[tuple[datetime.date, datetime.date, TrialFacts]] = []
     for item in facts:
         start, end = item.item.start_date, item.item.end_date
         if item.kind != "antidepressant" or not isinstance(start, datetime.date):
@@ -225,12 +225,16 @@ def _dose_warnings(trial: Any, entry: CatalogEntry, pointer: str) -> list[dict[s
     dose = trial.daily_dose
     if dose is None or dose == "unknown":
         return []
-    minimums = [
-        d.minimum_daily
-        for d in entry.model.adequate_doses or ()
-        if d.minimum_daily.unit == dose.unit
-    ]
-    if any(dose.value > IMPLAUSIBLE_DOSE_FACTOR * minimum.value for minimum in minimums):
+    limits = _IMPLAUSIBLE.get(entry.ref)
+    if limits is None or limits[0] is not entry:
+        by_unit: dict[str, float] = {}
+        for adequate in entry.model.adequate_doses or ():
+            minimum = adequate.minimum_daily
+            limit = IMPLAUSIBLE_DOSE_FACTOR * minimum.value
+            by_unit[minimum.unit] = min(limit, by_unit.get(minimum.unit, limit))
+        limits = _IMPLAUSIBLE[entry.ref] = (entry, by_unit)
+    limit = limits[1].get(dose.unit)
+    if limit is not None and dose.value > limit:
         return [
             {
                 "code": "implausible-dose",
@@ -241,6 +245,10 @@ def _dose_warnings(trial: Any, entry: CatalogEntry, pointer: str) -> list[dict[s
             }
         ]
     return []
+
+
+# Per drug: the dose above which a record is implausible, by unit (the lowest scheme's minimum).
+_IMPLAUSIBLE: dict[str, tuple[CatalogEntry, dict[str, float]]] = {}
 
 
 def _classes(entry: CatalogEntry | None, taxonomy: str | None) -> list[str]:
