@@ -19,23 +19,48 @@ A trdcore plugin. It adds:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trdcore import hookimpl
-from trdcore.extensions import (
-    ExportContext,
-    Exporter,
-    ExportResult,
-    Importer,
-    ImportResult,
-)
-from trdcore_fhir.bulk import evaluate_fhir
-from trdcore_fhir.catalog_export import catalog_resources
-from trdcore_fhir.history_export import history_resources
-from trdcore_fhir.history_import import FhirImport, ImportedHistory, read_fhir, read_fhir_bundle
-from trdcore_fhir.results import result_bundle, result_resources
-from trdcore_fhir.serialize import dumps, ndjson_by_type, transaction_bundle
+
+if TYPE_CHECKING:
+    from trdcore.extensions import ExportContext, Exporter, ExportResult, Importer, ImportResult
+    from trdcore_fhir.bulk import evaluate_fhir
+    from trdcore_fhir.catalog_export import catalog_resources
+    from trdcore_fhir.history_export import history_resources
+    from trdcore_fhir.history_import import (
+        FhirImport,
+        ImportedHistory,
+        read_fhir,
+        read_fhir_bundle,
+    )
+    from trdcore_fhir.results import result_bundle, result_resources
+
+# Public names and the module that defines each: imported on first use, so that loading the
+# plugin (which every trdcore command does) costs nothing until FHIR is actually used.
+_LAZY = {
+    "evaluate_fhir": "trdcore_fhir.bulk",
+    "catalog_resources": "trdcore_fhir.catalog_export",
+    "history_resources": "trdcore_fhir.history_export",
+    "FhirImport": "trdcore_fhir.history_import",
+    "ImportedHistory": "trdcore_fhir.history_import",
+    "read_fhir": "trdcore_fhir.history_import",
+    "read_fhir_bundle": "trdcore_fhir.history_import",
+    "result_bundle": "trdcore_fhir.results",
+    "result_resources": "trdcore_fhir.results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trdcore_fhir' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FHIR_VERSION",
@@ -69,6 +94,9 @@ class FhirExporter:
 
     def export(self, context: ExportContext) -> ExportResult:
         from trdcore import __version__
+        from trdcore.extensions import ExportResult
+        from trdcore_fhir.catalog_export import catalog_resources
+        from trdcore_fhir.serialize import dumps, ndjson_by_type, transaction_bundle
 
         resources, skipped = catalog_resources(context.catalog, version=__version__)
         bundle = transaction_bundle(resources, bundle_id=f"trdcore-catalog-{__version__}")
@@ -92,6 +120,9 @@ class FhirImporter:
     description = "FHIR R4 Bundle or NDJSON (medications, PHQ-9, depression) to histories"
 
     def read(self, path: Path, options: Mapping[str, str]) -> ImportResult:
+        from trdcore.extensions import ImportResult
+        from trdcore_fhir.history_import import read_fhir
+
         imported = read_fhir(path, as_of=options.get("as-of"))
         return ImportResult(
             documents=tuple(history.document for history in imported.histories),
