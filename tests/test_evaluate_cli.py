@@ -153,3 +153,43 @@ def test_worker_processes_give_the_same_bytes_as_one_process() -> None:
     summaries = from_blocks(2)
     assert [summary["line"] for summary in summaries] == list(range(1, 31))
     assert summaries == from_blocks(1)
+
+
+def test_an_invalid_history_is_reported_and_the_rest_evaluated(tmp_path: Path) -> None:
+    good = (EXAMPLES / "batch.ndjson").read_text().splitlines()[0]
+    source = tmp_path / "mixed.ndjson"
+    source.write_text(
+        good
+        + "\n"
+        + '{"episode": {"start_date": "2024-02-30"}, "trials": []}\n'
+        + "\n"
+        + "{not json\n"
+        + good
+        + "\n"
+    )
+    result = subprocess.run(
+        [TRDCORE, "evaluate", str(source), "--format", "ndjson", "--definition", "sforzini-2022"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == [1, 5]
+    assert f"{source}:2: not a valid treatment history" in result.stderr
+    assert f"{source}:4: column 2: malformed JSON" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_definition_is_a_usage_error() -> None:
+    code, output = run("evaluate", str(EXAMPLES / "two-ssri-trials.json"), "--definition", "nope")
+    assert code == 2
+    assert "sforzini-2022@1.0.0" in output
+
+
+def test_an_empty_file_is_an_error_in_every_format(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.ndjson"
+    empty.write_text("\n  \n")
+    for output in ("text", "ndjson"):
+        result = _evaluate_file(empty, "--format", output)
+        assert result.returncode == 1
+        assert "the file is empty" in result.stderr

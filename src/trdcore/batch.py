@@ -24,7 +24,7 @@ import collections
 import datetime
 import itertools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 import attrs
@@ -45,6 +45,7 @@ __all__ = [
     "default_jobs",
     "evaluate_documents",
     "evaluate_to_ndjson",
+    "run_in_workers",
 ]
 
 #: Histories per unit of work sent to a worker.
@@ -113,7 +114,10 @@ def _judge(document: SourceDocument) -> tuple[Any, str | None]:
     from trdcore.validation import validate
 
     if document.error is not None:
-        return None, str(document.error)
+        error = document.error
+        # The caller names the file and line; keep the column, which only the error knows.
+        column = f"column {error.column}: " if getattr(error, "column", None) else ""
+        return None, column + str(getattr(error, "reason", error))
     try:
         history = validate(document.data, "treatment-history", source=document.source)
     except SchemaValidationError as error:
@@ -236,19 +240,47 @@ def _run(
     work: Any, chunks: Iterator[list[Any]], settings: tuple[Any, ...], jobs: int
 ) -> Iterator[Any]:
     """Apply ``work`` to every chunk, in order: here, or on ``jobs`` worker processes."""
-    # Small inputs never pay for starting workers.
-    first = list(itertools.islice(chunks, max(jobs, 2)))
-    if jobs <= 1 or len(first) < 2:
-        _start_worker(*settings)
-        for chunk in itertools.chain(first, chunks):
+    return run_in_workers(
+        work, chunks, initializer=_start_worker, initargs=settings, jobs=jobs, min_chunks=2
+    )
+
+
+def run_in_workers(
+    work: Callable[[Any], Any],
+    chunks: Iterable[Any],
+    *,
+    initializer: Callable[..., None],
+    initargs: tuple[Any, ...] = (),
+    jobs: int,
+    min_chunks: int = 2,
+    start_here: Callable[[], None] | None = None,
+) -> Iterator[Any]:
+    """``work(chunk)`` for every chunk, in input order, on ``jobs`` spawned worker processes.
+
+    Each worker runs ``initializer(*initargs)`` once (load the catalog, compile the
+    definitions); ``work`` and the initializer must be module-level functions so they can be
+    sent to the workers. At most a few chunks per worker are in flight, so memory stays flat
+    whatever the number of chunks. With ``jobs`` 1, or fewer than ``min_chunks`` chunks in
+    all, everything runs in this process after ``start_here()`` (default: the initializer),
+    as starting workers would cost more than it saves. Plugins with batch work of their own
+    (trdcore-fhir's ``fhir-evaluate``) use this too.
+    """
+    iterator = iter(chunks)
+    first = list(itertools.islice(iterator, max(jobs, min_chunks)))
+    if jobs <= 1 or len(first) < min_chunks:
+        if start_here is not None:
+            start_here()
+        else:
+            initializer(*initargs)
+        for chunk in itertools.chain(first, iterator):
             yield work(chunk)
         return
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_start_worker, initargs=settings) as pool:
+    with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
         pending: collections.deque[Any] = collections.deque()
-        for chunk in itertools.chain(first, chunks):
+        for chunk in itertools.chain(first, iterator):
             pending.append(pool.apply_async(work, (chunk,)))
             if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
                 yield pending.popleft().get()

@@ -770,7 +770,13 @@ def _evaluate_ndjson(
 ) -> int:
     """Stream NDJSON evaluations to standard output; return how many histories failed."""
     from trdcore.batch import CHUNK, evaluate_to_ndjson
-    from trdcore.documents import _no_lines, detect_format, read_documents, read_ndjson_blocks
+    from trdcore.documents import (
+        _has_content,
+        _no_lines,
+        detect_format,
+        read_documents,
+        read_ndjson_blocks,
+    )
 
     source = str(path)
     records: Iterable[tuple[str, Any]]
@@ -779,6 +785,10 @@ def _evaluate_ndjson(
         # for summaries; smaller when each history's output is much larger, so that the
         # blocks in flight stay small in memory.
         stream = path.open("rb")
+        if not _has_content(stream):
+            stream.close()
+            click.echo(f"✗ {source}: the file is empty", err=True)
+            return 1
         block_bytes = 1 << 16 if explain else 1 << 18 if stages else 1 << 20
         records = ((source, block) for block in read_ndjson_blocks(stream, block_bytes=block_bytes))
         chunk = 1

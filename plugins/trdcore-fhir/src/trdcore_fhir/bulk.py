@@ -14,8 +14,8 @@ is read whole by :func:`read_fhir` and evaluated in this process.
 
 from __future__ import annotations
 
-import collections
 import datetime
+import functools
 import gc
 import itertools
 from collections.abc import Iterable, Iterator
@@ -24,6 +24,7 @@ from typing import Any, Literal, NamedTuple
 
 import orjson
 
+from trdcore.batch import run_in_workers
 from trdcore_fhir.history_import import FhirImport, ImportedHistory, read_fhir, read_fhir_bundle
 from trdcore_fhir.results import result_bundle
 
@@ -34,8 +35,6 @@ CHUNK = 250
 #: Inputs of fewer chunks run in this process: starting a worker (a process that loads the
 #: catalog) costs about as much as evaluating a few thousand patients.
 WORKER_CHUNKS = 16
-#: Chunks in flight per worker: enough to keep every worker busy, few enough to bound memory.
-IN_FLIGHT_PER_WORKER = 3
 
 
 class ResultPart(NamedTuple):
@@ -195,25 +194,17 @@ def evaluate_fhir(
         imported = read_fhir(path, as_of=as_of, catalog=_WORKER["catalog"])
         yield _evaluate_import(imported, source)
         return
-    chunks = _line_chunks(path, chunk_size)
-    first = list(itertools.islice(chunks, WORKER_CHUNKS))
-    if jobs <= 1 or len(first) < WORKER_CHUNKS:
-        # Small inputs never pay for starting workers.
-        _start_worker(*settings, catalog=_installed_catalog() if catalog is None else catalog)
-        for chunk in itertools.chain(first, chunks):
-            yield _evaluate_lines(source, chunk)
-        return
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_start_worker, initargs=settings) as pool:
-        pending: collections.deque[Any] = collections.deque()
-        for chunk in itertools.chain(first, chunks):
-            pending.append(pool.apply_async(_evaluate_lines, (source, chunk)))
-            if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    yield from run_in_workers(
+        functools.partial(_evaluate_lines, source),
+        _line_chunks(path, chunk_size),
+        initializer=_start_worker,
+        initargs=settings,
+        jobs=jobs,
+        min_chunks=WORKER_CHUNKS,
+        start_here=lambda: _start_worker(
+            *settings, catalog=_installed_catalog() if catalog is None else catalog
+        ),
+    )
 
 
 def _installed_catalog() -> Any:
