@@ -10,7 +10,7 @@ from trdcore.hookspecs import hookimpl
 @hookimpl
 def trdcore_register_commands(cli: Any) -> None:
     from trdcore import cli as commands
-    from trdcore.lint.command import lint_command
+    from trdcore.default_plugins.lint_command import lint_command
 
     for command in (
         commands.validate,

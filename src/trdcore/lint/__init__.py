@@ -8,37 +8,10 @@ returns a :class:`LintReport`; ``trdcore lint`` and the export gate in
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from trdcore.lint.engine import lint_catalog, lint_entries, rule_info
-    from trdcore.lint.pages import LintContext, Page, TextField, pages, text_fields
-    from trdcore.lint.readability import Readability, readability, syllables
-    from trdcore.lint.report import LintReport, ReportedFinding, RuleInfo, SuppressedFinding
-
-# Public name -> module: imported on first use, so `trdcore --help` (which registers the
-# `lint` command) does not load the rules, the models and the readability tables.
-_LAZY = {
-    **dict.fromkeys(("lint_catalog", "lint_entries", "rule_info"), "trdcore.lint.engine"),
-    **dict.fromkeys(
-        ("LintContext", "Page", "TextField", "pages", "text_fields"), "trdcore.lint.pages"
-    ),
-    **dict.fromkeys(("Readability", "readability", "syllables"), "trdcore.lint.readability"),
-    **dict.fromkeys(
-        ("LintReport", "ReportedFinding", "RuleInfo", "SuppressedFinding"), "trdcore.lint.report"
-    ),
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'trdcore.lint' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
+from trdcore.lint.engine import lint_catalog, lint_entries, rule_info
+from trdcore.lint.pages import LintContext, Page, TextField, pages, text_fields
+from trdcore.lint.readability import Readability, readability, syllables
+from trdcore.lint.report import LintReport, ReportedFinding, RuleInfo, SuppressedFinding
 
 __all__ = [
     "LintContext",
