@@ -12,6 +12,7 @@ item alone builds a context without them.
 
 from __future__ import annotations
 
+import abc
 import datetime
 import re
 from collections.abc import Iterable, Iterator
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 
-class BuiltinRule:
+class BuiltinRule(abc.ABC):
     """Shared shape of the built-in rules; subclasses set the attributes and ``findings``."""
 
     id: ClassVar[str]
@@ -53,8 +54,9 @@ class BuiltinRule:
     def check(self, item: Any, context: LintContext | None = None) -> Iterator[Finding]:
         yield from self.findings(item, context or LintContext.of(item))
 
+    @abc.abstractmethod
     def findings(self, item: Any, context: LintContext) -> Iterable[Finding]:
-        raise NotImplementedError
+        """What is wrong with ``item`` under this rule (each subclass says how it looks)."""
 
     def finding(
         self,
