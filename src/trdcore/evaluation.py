@@ -62,9 +62,7 @@ def _default_catalog() -> Catalog:
 
 
 def _history(history: Any) -> Any:
-    if isinstance(history, dict) or (
-        not hasattr(history, "trials") and isinstance(history, Mapping)
-    ):
+    if isinstance(history, Mapping):  # a document, not yet a model
         from trdcore.validation import validate
 
         return validate(history, "treatment-history")
@@ -271,16 +269,27 @@ class Verdict(NamedTuple):
 
     def summary(self) -> dict[str, Any]:
         """This verdict as an item of an ``evaluation-summary@1.0.0`` document's results."""
-        return {
-            "definition": self.definition,
-            "status": self.status,
-            "counts": {
-                "adequate_failed_trials": self.adequate_failed_trials,
-                "possible_failed_trials": self.possible_failed_trials,
-                "distinct_classes": self.distinct_classes,
-            },
-            "counted": list(self.counted),
-        }
+        return _summary_item(self.definition, *self[1:])
+
+
+def _summary_item(
+    definition: str,
+    status: str,
+    counted: int,
+    possible: int,
+    classes: int,
+    verdicts: tuple[bool | None, ...],
+) -> dict[str, Any]:
+    return {
+        "definition": definition,
+        "status": status,
+        "counts": {
+            "adequate_failed_trials": counted,
+            "possible_failed_trials": possible,
+            "distinct_classes": classes,
+        },
+        "counted": list(verdicts),
+    }
 
 
 class Evaluator:
@@ -369,17 +378,7 @@ class Evaluator:
 
     def summary(self, facts: HistoryFacts) -> dict[str, Any]:
         """This definition's item of an ``evaluation-summary@1.0.0`` document's results."""
-        status, counted, possible, classes, verdicts = self._tally(facts.trials)
-        return {
-            "definition": self.entry.ref,
-            "status": status,
-            "counts": {
-                "adequate_failed_trials": counted,
-                "possible_failed_trials": possible,
-                "distinct_classes": classes,
-            },
-            "counted": list(verdicts),
-        }
+        return _summary_item(self.entry.ref, *self._tally(facts.trials))
 
     def _status(self, counted: dict[str, list[str]], possible: dict[str, list[str]]) -> str:
         if self._satisfied(counted):
