@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, cast
 
 from trdcore.catalog import Catalog, CatalogEntry
-from trdcore.rules.adequacy import TrialFacts, adequacy_rules
+from trdcore.rules.adequacy import AdequacyRules, TrialFacts
 
 __all__ = [
     "Evaluator",
@@ -307,7 +307,7 @@ class Evaluator:
         self.entry = entry
         self.catalog = catalog
         parameters = entry.model.parameters
-        self.rules = adequacy_rules(parameters)
+        self.rules = AdequacyRules(parameters)
         rule = parameters.distinct_classes
         self._taxonomy = rule.taxonomy if rule.required else None
         self._class_taxonomy = self._taxonomy or "pharmacological"

@@ -28,8 +28,6 @@ __all__ = [
     "AdequacyRules",
     "Criterion",
     "TrialFacts",
-    "adequacy_rules",
-    "assess_trial",
     "improvement_percent",
     "trial_weeks",
 ]
@@ -149,7 +147,9 @@ def _comparable(dose: Any, unit: str) -> float | None:
 
 
 class AdequacyRules:
-    """One definition's adequacy criteria, compiled: build with :func:`adequacy_rules`.
+    """One definition's adequacy criteria, compiled from its parameters.
+
+    Built once per definition and catalog by :class:`~trdcore.evaluation.Evaluator`.
 
     Threshold documents are built once and shared by every trial's result
     (treat them as read-only); each drug's minimum dose is looked up once.
@@ -428,23 +428,3 @@ class AdequacyRules:
             return _FAIL
         detail = "stopped for side effects, which does not count"
         return Criterion("intolerance", _FAIL, detail, threshold)
-
-
-_COMPILED: dict[int, tuple[Any, AdequacyRules]] = {}
-
-
-def adequacy_rules(parameters: Any) -> AdequacyRules:
-    """The compiled rules of a definition's parameters, built once per parameters object."""
-    known = _COMPILED.get(id(parameters))
-    if known is not None and known[0] is parameters:
-        return known[1]
-    rules = AdequacyRules(parameters)
-    if len(_COMPILED) > 256:  # parameters objects made on the fly must not pile up
-        _COMPILED.clear()
-    _COMPILED[id(parameters)] = (parameters, rules)
-    return rules
-
-
-def assess_trial(facts: TrialFacts, parameters: Any) -> tuple[bool | None, list[Criterion]]:
-    """Every criterion for one trial under a definition's parameters, and whether it counts."""
-    return adequacy_rules(parameters).assess(facts)

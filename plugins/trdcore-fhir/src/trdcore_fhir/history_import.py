@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import gc
 import re
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import attrs
 import orjson
 
 from trdcore.exceptions import DocumentError
+from trdcore.models.history import ReasonStopped
 from trdcore_fhir.terminology import (
     ATC,
     DATA_ABSENT_REASON,
@@ -125,19 +127,8 @@ _SEVERITIES = {
         "unknown",
     )
 }
-_REASONS = {
-    f"stopped-{r}": r
-    for r in (
-        "not-effective",
-        "side-effects",
-        "remission",
-        "patient-preference",
-        "cost-or-access",
-        "switched-by-clinician",
-        "other",
-        "unknown",
-    )
-}
+# One status-reason code per reason the history schema knows (the model's literal).
+_REASONS = {f"stopped-{reason}": reason for reason in typing.get_args(ReasonStopped)}
 _OUTCOMES = {
     f"outcome-{o}": o
     for o in ("remission", "response", "partial-response", "non-response", "intolerance", "unknown")
