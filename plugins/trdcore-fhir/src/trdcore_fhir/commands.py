@@ -102,8 +102,9 @@ def fhir_evaluate(
             catalog=catalog,
         ):
             stream.write(part.output)
-            for message in part.messages:
-                click.echo(message, err=True)
+            if part.messages:
+                # One write for the part's lines (as many lines as echoing each one).
+                click.echo("\n".join(part.messages), err=True)
             failures += part.failures
             for patient, where in part.patients:
                 earlier = seen.setdefault(patient, where)

@@ -21,6 +21,7 @@ naming the file (and line), the resource and the element.
 from __future__ import annotations
 
 import datetime
+import functools
 import gc
 import re
 import typing
@@ -202,6 +203,8 @@ _RECORDS = {
     "Observation": "observations",
     "Condition": "conditions",
 }
+#: Record types whose R5 shape (``medication`` ...) is recognised and refused.
+_MEDICATION_RECORDS = frozenset({"MedicationStatement", "MedicationRequest", "MedicationDispense"})
 #: The elements read from each resource type; the rest (narrative, meta ...) is not kept.
 _KEEP = {
     "MedicationStatement": (
@@ -264,6 +267,13 @@ _KEEP = {
 }
 
 
+#: The reference elements of each record type that are resolved in its scope when read.
+_LINKS = {
+    kind: tuple(name for name in ("partOf", "basedOn") if name in elements)
+    for kind, elements in _KEEP.items()
+}
+
+
 @attrs.define
 class _Reader:
     source: str
@@ -272,6 +282,9 @@ class _Reader:
     warnings: list[str] = attrs.field(factory=list)
     patients: dict[str, _Patient] = attrs.field(factory=dict)
     medications: list[tuple[str, str, _Scope]] = attrs.field(factory=list)
+    #: Keep only the elements read from each record (False: the input is dropped after
+    #: reading anyway, as when one Bundle is read on its own).
+    compact: bool = True
     _scope: _Scope | None = None
 
     def warn(self, where: str, message: str) -> None:
@@ -347,34 +360,39 @@ class _Reader:
         if not isinstance(entries, list):
             raise DocumentError("Bundle.entry must be a list", source=where)
         items = []
+        register = self._register
         for index, entry in enumerate(entries):
             resource = entry.get("resource") if isinstance(entry, dict) else None
-            label = f"{where} entry {index}"
             if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
-                self.warn(label, "Bundle entry without a resource; not used")
+                self.warn(f"{where} entry {index}", "Bundle entry without a resource; not used")
                 continue
             full_url = entry.get("fullUrl")
             full_url = full_url if isinstance(full_url, str) else None
-            reference = self._register(resource, full_url, scope)
-            items.append((resource, label, full_url, reference))
-        for resource, label, full_url, reference in items:
+            items.append((resource, index, full_url, register(resource, full_url, scope)))
+        collect = self._collect
+        for resource, index, full_url, reference in items:
             if resource["resourceType"] == "Bundle":
-                self._bundle(resource, label)
+                self._bundle(resource, f"{where} entry {index}")
             else:
-                self._collect(resource, label, full_url, scope, reference=reference)
+                collect(resource, f"{where} entry {index}", full_url, scope, reference=reference)
 
     def _register(self, resource: dict[str, Any], full_url: str | None, scope: _Scope) -> str:
         """Make ``resource`` resolvable in ``scope``; returns its reference (``Type/id``)."""
         kind = resource["resourceType"]
-        key = _reference_of(resource, full_url)
-        scope.alias[key] = key
+        identifier = resource.get("id")
+        if isinstance(identifier, str):
+            key = f"{kind}/{identifier}"
+        else:
+            key = full_url or f"{kind}/(no id)"
+        alias = scope.alias
+        alias[key] = key
         if full_url:
-            scope.alias[full_url] = key
+            alias[full_url] = key
             # A server URL ends in Type/id; relative references use that part (a urn has none).
             if not full_url.startswith("urn:"):
                 tail = "/".join(full_url.rstrip("/").split("/")[-2:])
                 if tail.startswith(f"{kind}/"):
-                    scope.alias.setdefault(tail, key)
+                    alias.setdefault(tail, key)
         if kind == "Medication":
             scope.medications[key] = resource
         return key
@@ -394,38 +412,47 @@ class _Reader:
         if reference is None:
             reference = self._register(resource, full_url, scope)
         label = f"{where} {reference}"
-        if kind in _NOT_R4:
-            self.warn(
-                label,
-                f"{kind} is not a FHIR R4 resource (it comes from R4B or R5); trdcore-fhir "
-                "reads R4 4.0.1; not used",
-            )
+        keep = _KEEP.get(kind)
+        if keep is None:
+            # Not a record: a Patient, a Medication, or something not read.
+            if kind in _NOT_R4:
+                self.warn(
+                    label,
+                    f"{kind} is not a FHIR R4 resource (it comes from R4B or R5); trdcore-fhir "
+                    "reads R4 4.0.1; not used",
+                )
+            elif kind == "Patient":
+                patient = self._patient(reference)
+                patient.resource = {"identifier": resource.get("identifier")}
+            elif kind == "Medication":
+                self.medications.append((reference, label, scope))
+            else:
+                self.warn(label, f"{kind} is not read (trdcore-fhir reads {_READ_TEXT}); not used")
             return
-        r5 = _r5_shape(resource)
-        if r5:
-            self.warn(label, f"looks like FHIR R5 ({r5}); trdcore-fhir reads R4 4.0.1; not used")
-            return
-        if kind == "Patient":
-            patient = self._patient(reference)
-            patient.resource = {"identifier": resource.get("identifier")}
-            return
-        if kind == "Medication":
-            self.medications.append((reference, label, scope))
-            return
-        if kind not in _RECORDS:
-            self.warn(label, f"{kind} is not read (trdcore-fhir reads {_READ_TEXT}); not used")
-            return
+        if kind in _MEDICATION_RECORDS:
+            r5 = _r5_shape(resource)
+            if r5:
+                self.warn(
+                    label, f"looks like FHIR R5 ({r5}); trdcore-fhir reads R4 4.0.1; not used"
+                )
+                return
         subject = resource.get("subject")
         subject_reference = subject.get("reference") if isinstance(subject, dict) else None
         if not isinstance(subject_reference, str) or not subject_reference:
             self.warn(f"{label} subject", "no subject reference, so no patient; not used")
             return
-        patient = self._patient(scope.key(subject_reference))
-        compact = {name: resource[name] for name in _KEEP[kind] if name in resource}
-        for name in ("partOf", "basedOn"):
-            if name in compact:
-                compact[name] = [{"reference": scope.key(r)} for r in _references(compact[name])]
-        getattr(patient, _RECORDS[kind]).append((label, reference, compact, scope))
+        key = scope.alias.get(subject_reference, subject_reference)
+        patient = self.patients.get(key) or self._patient(key)
+        if self.compact:
+            record = {name: resource[name] for name in keep if name in resource}
+        else:
+            # The input is this reader's own and is dropped after reading: the record is the
+            # resource itself (only the elements in _KEEP are ever read from it).
+            record = resource
+        for name in _LINKS[kind]:
+            if name in record:
+                record[name] = [{"reference": scope.key(r)} for r in _references(record[name])]
+        getattr(patient, _RECORDS[kind]).append((label, reference, record, scope))
 
     def _patient(self, key: str) -> _Patient:
         found = self.patients.get(key)
@@ -496,9 +523,12 @@ class _Reader:
         by_statement: dict[str, int] = {}
         parts: list[tuple[str, str, dict[str, Any], _Scope, str]] = []
         for label, reference, resource, scope in patient.statements:
-            part_of = [r for r in _references(resource.get("partOf")) if r]
-            for based in _references(resource.get("basedOn")):
-                patient.covered_requests.add(based)
+            part_of = (
+                [r for r in _references(resource["partOf"]) if r] if "partOf" in resource else ()
+            )
+            if "basedOn" in resource:
+                for based in _references(resource["basedOn"]):
+                    patient.covered_requests.add(based)
             if part_of:
                 parts.append((label, reference, resource, scope, part_of[0]))
                 continue
@@ -635,7 +665,7 @@ class _Reader:
             trial["duration"] = duration
         if status == "active" and "end_date" not in trial:
             trial["ongoing"] = True
-        for extension in _list(resource.get("extension")):
+        for extension in _list(resource["extension"]) if "extension" in resource else ():
             url = _get(extension, "url")
             coding = _get(extension, "valueCoding")
             code = coding.get("code") if isinstance(coding, dict) else None
@@ -654,7 +684,7 @@ class _Reader:
                 trial["reason_stopped"] = _REASONS[code]
             else:
                 self.warn(f"{label} statusReason", "no trdcore stopped-* code; not used")
-        notes = _notes(resource)
+        notes = _notes(resource) if "note" in resource else None
         if notes:
             trial["notes"] = notes
         return trial
@@ -675,35 +705,16 @@ class _Reader:
                 )
                 return None
             concept = found.get("code")
-        codings = []
-        unknown = []
-        name = _get(concept, "text")
-        for coding in _codings(concept):
-            system = coding.get("system")
-            code = coding.get("code")
-            if system in _DRUG_SYSTEMS and isinstance(code, str) and code.strip():
-                codings.append(_clean_coding(coding))
-                if name is None and system == RXNORM and isinstance(coding.get("display"), str):
-                    name = coding["display"]
-            else:
-                unknown.append(f"{system}|{code}")
-        if unknown:
-            self.warn(
-                f"{label} {element}",
-                "codings in systems trdcore does not read (it reads RxNorm "
-                f"{RXNORM} and ATC {ATC}): {', '.join(unknown)}; not used",
-            )
-        if not codings and not (isinstance(name, str) and name.strip()):
-            self.warn(
-                f"{label} {element}", "no RxNorm or ATC code and no text naming the drug; not used"
-            )
+        drug, problems = _memoised(_DRUGS, _read_drug, concept)
+        for problem in problems:
+            self.warn(f"{label} {element}", problem)
+        if drug is None:
             return None
-        drug: dict[str, Any] = {}
-        if isinstance(name, str) and name.strip():
-            drug["name"] = name.strip()[:200]
-        if codings:
-            drug["codings"] = codings
-        return drug
+        # A copy: the memo's value is shared, the history's own.
+        copy = dict(drug)
+        if "codings" in copy:
+            copy["codings"] = [dict(coding) for coding in copy["codings"]]
+        return copy
 
     def _dose(
         self, label: str, dosages: list[Any]
@@ -715,31 +726,25 @@ class _Reader:
         for index, dosage in enumerate(dosages):
             if not isinstance(dosage, dict):
                 continue
-            repeat = _get(_get(dosage, "timing"), "repeat") or {}
-            bounds = repeat.get("boundsDuration")
-            if isinstance(bounds, dict):
-                unit = _DURATION.get(str(bounds.get("code") or bounds.get("unit")))
-                value = bounds.get("value")
-                if unit and isinstance(value, int | float) and value > 0:
-                    duration = {"value": value, "unit": unit}
-                else:
-                    self.warn(
-                        f"{label} dosage[{index}].timing.repeat.boundsDuration",
-                        "not in d, wk or mo; not used",
-                    )
-            if "extension" in dosage and _absent(dosage):
+            bounds, absent, dose, problem = _memoised(_DOSAGES, _read_dosage, dosage)
+            if bounds is _BAD_BOUNDS:
+                self.warn(
+                    f"{label} dosage[{index}].timing.repeat.boundsDuration",
+                    "not in d, wk or mo; not used",
+                )
+            elif bounds is not None:
+                duration = dict(bounds)
+            if absent:
                 unknown = True
                 continue
-            try:
-                dose = _daily_dose(dosage)
-            except _Unusable as problem:
+            if problem is not None:
                 self.warn(f"{label} dosage[{index}]", f"{problem}; daily dose unknown")
                 unknown = True
                 continue
             if dose is None:
                 continue
             if best is None or (dose["unit"] == best["unit"] and dose["value"] > best["value"]):
-                best = dose
+                best = dict(dose)
         if best is not None:
             return best, duration
         return ("unknown" if unknown else None), duration
@@ -890,14 +895,8 @@ class _Reader:
         sources: dict[str, tuple[str, ...]],
     ) -> None:
         for label, reference, resource, _scope in patient.observations:
-            codings = _codings(resource.get("code"))
-            scale = None
-            for coding in codings:
-                scale = SCALE_BY_CODE.get((str(coding.get("system")), str(coding.get("code"))))
-                if scale:
-                    break
+            scale, shown = _memoised(_SCALES, _read_scale, resource.get("code"))
             if scale is None:
-                shown = ", ".join(f"{c.get('system')}|{c.get('code')}" for c in codings)
                 self.warn(
                     f"{label} code",
                     f"not a depression scale total trdcore reads "
@@ -929,11 +928,12 @@ class _Reader:
                 else:
                     score["date"] = day
             role = None
-            for category in _list(resource.get("category")):
-                code = _trdcore_code(category)
-                if code in {"trial-baseline-score", "trial-end-score"}:
-                    role = code
-            parent = next(iter(_references(resource.get("partOf"))), None)
+            if "category" in resource:
+                for category in _list(resource["category"]):
+                    code = _trdcore_code(category)
+                    if code in {"trial-baseline-score", "trial-end-score"}:
+                        role = code
+            parent = next(iter(_references(resource.get("partOf"))), None) if role else None
             if role and parent in by_statement:
                 index = by_statement[parent]
                 field = "baseline_score" if role == "trial-baseline-score" else "end_score"
@@ -948,6 +948,104 @@ class _Reader:
             scores = episode.setdefault("scores", [])
             sources[f"/episode/scores/{len(scores)}"] = (reference,)
             scores.append(score)
+
+
+# -- pure readings of common elements, memoised ----------------------------------------------
+#
+# Many records share a drug coding or a dosage (a few drugs, a few dose schedules), so what
+# such an element reads as is worked out once and looked up by the element's JSON text. The
+# values are shared: callers copy what they put into a history. Problems come back as
+# messages for the caller to prefix with where the element was.
+
+_MEMO_SIZE = 4096
+_T = typing.TypeVar("_T")
+_SCALES: dict[bytes, tuple[str | None, str]] = {}
+_DRUGS: dict[bytes, tuple[dict[str, Any] | None, tuple[str, ...]]] = {}
+_DOSAGES: dict[
+    bytes,
+    tuple[dict[str, Any] | None, bool, dict[str, Any] | None, str | None],
+] = {}
+#: ``_read_dosage``'s bounds when a boundsDuration is present but not usable.
+_BAD_BOUNDS: dict[str, Any] = {}
+
+
+def _memoised(memo: dict[bytes, _T], read: typing.Callable[[Any], _T], element: Any) -> _T:
+    """``read(element)``, from ``memo`` when the same JSON was read before."""
+    try:
+        key = orjson.dumps(element)
+    except orjson.JSONEncodeError:
+        return read(element)
+    found = memo.get(key)
+    if found is None:
+        found = read(element)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+    return found
+
+
+def _read_scale(concept: Any) -> tuple[str | None, str]:
+    """The scale whose total an Observation.code names (or None), and its codings shown."""
+    codings = _codings(concept)
+    for coding in codings:
+        scale = SCALE_BY_CODE.get((str(coding.get("system")), str(coding.get("code"))))
+        if scale:
+            return scale, ""
+    return None, ", ".join(f"{c.get('system')}|{c.get('code')}" for c in codings)
+
+
+def _read_drug(concept: Any) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    """The drug a CodeableConcept names (None if it names none) and the problems found."""
+    codings = []
+    unknown = []
+    problems = []
+    name = _get(concept, "text")
+    for coding in _codings(concept):
+        system = coding.get("system")
+        code = coding.get("code")
+        if system in _DRUG_SYSTEMS and isinstance(code, str) and code.strip():
+            codings.append(_clean_coding(coding))
+            if name is None and system == RXNORM and isinstance(coding.get("display"), str):
+                name = coding["display"]
+        else:
+            unknown.append(f"{system}|{code}")
+    if unknown:
+        problems.append(
+            "codings in systems trdcore does not read (it reads RxNorm "
+            f"{RXNORM} and ATC {ATC}): {', '.join(unknown)}; not used"
+        )
+    if not codings and not (isinstance(name, str) and name.strip()):
+        problems.append("no RxNorm or ATC code and no text naming the drug; not used")
+        return None, tuple(problems)
+    drug: dict[str, Any] = {}
+    if isinstance(name, str) and name.strip():
+        drug["name"] = name.strip()[:200]
+    if codings:
+        drug["codings"] = codings
+    return drug, tuple(problems)
+
+
+def _read_dosage(
+    dosage: dict[str, Any],
+) -> tuple[dict[str, Any] | None, bool, dict[str, Any] | None, str | None]:
+    """One Dosage: its bounds duration (``_BAD_BOUNDS`` if unusable), whether its dose is
+    data-absent, its daily dose, and why the daily dose cannot be read (or None)."""
+    repeat = _get(_get(dosage, "timing"), "repeat") or {}
+    bounds = repeat.get("boundsDuration")
+    duration = None
+    if isinstance(bounds, dict):
+        unit = _DURATION.get(str(bounds.get("code") or bounds.get("unit")))
+        value = bounds.get("value")
+        if unit and isinstance(value, int | float) and value > 0:
+            duration = {"value": value, "unit": unit}
+        else:
+            duration = _BAD_BOUNDS
+    if "extension" in dosage and _absent(dosage):
+        return duration, True, None, None
+    try:
+        return duration, False, _daily_dose(dosage), None
+    except _Unusable as problem:
+        return duration, False, None, str(problem)
 
 
 # -- small helpers over raw FHIR JSON ---------------------------------------------------------
@@ -998,12 +1096,6 @@ def _references(value: Any) -> list[str]:
     return [r["reference"] for r in _list(value) if isinstance(_get(r, "reference"), str)]
 
 
-def _reference_of(resource: dict[str, Any], full_url: str | None) -> str:
-    if isinstance(resource.get("id"), str):
-        return f"{resource['resourceType']}/{resource['id']}"
-    return full_url or f"{resource['resourceType']}/(no id)"
-
-
 def _trial_id(resource: dict[str, Any], reference: str) -> str:
     for identifier in _list(resource.get("identifier")):
         if _get(identifier, "system") == TRIAL_ID_SYSTEM and isinstance(
@@ -1024,13 +1116,19 @@ def _medication(reference: str, scope: _Scope) -> dict[str, Any] | None:
 
 def _date(text: str) -> str | None:
     """The calendar date a FHIR date or dateTime starts with (YYYY-MM-DD), or None."""
-    if len(text) < 10 or not _DATE.match(text):
+    return None if len(text) < 10 else _day(text[:10])
+
+
+@functools.lru_cache(maxsize=8192)
+def _day(head: str) -> str | None:
+    """:func:`_date` of its first ten characters (a few thousand distinct days recur)."""
+    if not _DATE.match(head):
         return None
     try:
-        day = datetime.date.fromisoformat(text[:10])
+        day = datetime.date.fromisoformat(head)
     except ValueError:
         return None
-    return text[:10] if 1800 <= day.year <= 2999 else None
+    return head if 1800 <= day.year <= 2999 else None
 
 
 def _absent(value: Any) -> bool:
@@ -1210,7 +1308,7 @@ def read_fhir_bundle(
             source=source,
             line=number,
         )
-    reader = _Reader(where, _as_of_date(as_of, source), catalog)
+    reader = _Reader(where, _as_of_date(as_of, source), catalog, compact=False)
     reader._bundle(data, where)
     del data
     histories = reader.histories()

@@ -20,6 +20,7 @@ came from.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -39,6 +40,12 @@ __all__ = ["definition_canonical", "result_bundle", "result_resources"]
 
 _VERDICT = {"met": "met", "not_met": "not-met", "indeterminate": "indeterminate"}
 _SCORE_PATHS = ("/episode/scores/", "/baseline_score", "/end_score")
+_AUGMENTATION = "/augmentation/"
+
+
+@functools.lru_cache(maxsize=64)
+def _engine_id(name: str, version: str) -> str:
+    return stable_id("engine", name, version)
 
 
 def definition_canonical(reference: str) -> str:
@@ -51,21 +58,32 @@ def _inputs(
     evaluation: Mapping[str, Any], sources: Mapping[str, tuple[str, ...]]
 ) -> tuple[list[str], list[str], list[str]]:
     """References of the trials, of the scale-score Observations and of the episode."""
+    # One pass over the sources: augmentations by the pointer of their trial (in source
+    # order), and the score pointers.
+    augmentations: dict[str, list[tuple[str, ...]]] = {}
+    score_sources = []
+    for path, found in sources.items():
+        at = path.find(_AUGMENTATION)
+        if at >= 0:
+            augmentations.setdefault(path[:at], []).append(found)
+        if _SCORE_PATHS[0] in path or _SCORE_PATHS[1] in path or _SCORE_PATHS[2] in path:
+            score_sources.append((path, found))
     trials: list[str] = []
     for trial in evaluation.get("trials", ()):
         pointer = trial.get("pointer", "")
         for reference in sources.get(pointer, ()):
             if reference not in trials:
                 trials.append(reference)
-        for path, found in sources.items():
-            if path.startswith(f"{pointer}/augmentation/"):
+        if "augmentation" in pointer:
+            # A pointer that could hold the marker itself: the plain scan.
+            for path, found in sources.items():
+                if path.startswith(f"{pointer}{_AUGMENTATION}"):
+                    trials.extend(r for r in found if r not in trials)
+        else:
+            for found in augmentations.get(pointer, ()):
                 trials.extend(r for r in found if r not in trials)
-    scores = [
-        reference
-        for path, found in sorted(sources.items())
-        if any(marker in path for marker in _SCORE_PATHS)
-        for reference in found
-    ]
+    score_sources.sort()
+    scores = [reference for _, found in score_sources for reference in found]
     return trials, scores, list(sources.get("/episode", ()))
 
 
@@ -94,7 +112,7 @@ def result_resources(
     engine = evaluation.get("engine", {})
     device: Resource = {
         "resourceType": "Device",
-        "id": stable_id("engine", str(engine.get("name")), str(engine.get("version"))),
+        "id": _engine_id(str(engine.get("name")), str(engine.get("version"))),
         "deviceName": [{"name": str(engine.get("name", "trdcore")), "type": "model-name"}],
         "type": {"coding": [trdcore_coding("trdcore-engine")]},
         "version": [{"value": str(engine.get("version", "unknown"))}],

@@ -30,6 +30,8 @@ Resource = dict[str, Any]
 #: trdcore's own extensions: ``{EXTENSION_BASE}/<name>`` (named in docs/plugins/fhir.md).
 EXTENSION_BASE: Final = f"{DEFAULT_BASE}/StructureDefinition"
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, DEFAULT_BASE).bytes
+#: SHA-1 of the namespace, to be copied and continued with each name.
+_NAMESPACE_SHA1: Final = hashlib.sha1(_NAMESPACE)
 _ID_CHARACTERS = re.compile(r"[^A-Za-z0-9\-.]")
 
 
@@ -50,7 +52,9 @@ def stable_id(*parts: str) -> str:
     The text of ``uuid.uuid5(namespace, name)``, built without the UUID object: results
     make several per patient.
     """
-    digest = bytearray(hashlib.sha1(_NAMESPACE + "\x1f".join(parts).encode()).digest()[:16])
+    hashed = _NAMESPACE_SHA1.copy()
+    hashed.update("\x1f".join(parts).encode())
+    digest = bytearray(hashed.digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     text = digest.hex()
@@ -126,12 +130,17 @@ def narrative(title: str | None, markdown: str, *, status: str = "generated") ->
 
 def table_narrative(title: str, rows: Sequence[tuple[str, str]]) -> Resource:
     """A Narrative with a heading and a two-column table (label, value)."""
+    return {"status": "generated", "div": _table_div(title, tuple((k, v) for k, v in rows))}
+
+
+@functools.lru_cache(maxsize=4096)
+def _table_div(title: str, rows: tuple[tuple[str, str], ...]) -> str:
+    # Results repeat the same few tables (definition, as-of date, result) for every patient.
     body = "".join(f"<tr><td>{_inline(k)}</td><td>{_inline(v)}</td></tr>" for k, v in rows)
-    div = (
+    return (
         '<div xmlns="http://www.w3.org/1999/xhtml">'
         f"<h2>{_inline(title)}</h2><table>{body}</table></div>"
     )
-    return {"status": "generated", "div": div}
 
 
 def without_empty(data: Mapping[str, Any]) -> Resource:
