@@ -355,6 +355,54 @@ def test_the_verdict_only_path_agrees_with_the_full_explanation(
     assert list(quick.counted) == [t["counted"] for t in full["trials"]]
 
 
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+@given(
+    documents("treatment-history") | gappy_vignettes().map(lambda trials: history(*trials)),
+    st.sampled_from([AS_OF, datetime.date(2020, 1, 1)]),
+)
+def test_facts_read_from_json_equal_facts_read_from_the_model(
+    catalog: Catalog, document: dict[str, Any], as_of: datetime.date
+) -> None:
+    """The batch path reads facts straight from the JSON; it must see what the model shows."""
+    from trdcore.evaluation import facts_from_json, history_facts
+    from trdcore.models import TreatmentHistory
+
+    assume(check(document, "treatment-history") == [])
+    from_json = facts_from_json(document, as_of=as_of, catalog=catalog)
+    from_model = history_facts(TreatmentHistory.from_json(document), as_of=as_of, catalog=catalog)
+    assert from_json.trials == from_model.trials
+    assert from_json.warnings == from_model.warnings
+    assert from_json.history_id == from_model.history_id
+    assert from_json.episode == from_model.episode
+    assert from_json.history == from_model.history
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(gappy_vignettes())
+def test_a_summary_of_every_definition_agrees_with_each_definitions_own_verdict(
+    catalog: Catalog, trials: list[dict[str, Any]]
+) -> None:
+    """Criteria shared by the definitions are judged once for all: the verdicts must not move."""
+    from trdcore.evaluation import history_facts, summary_document
+
+    evaluators = [trdcore.Evaluator.for_definition(name, catalog) for name in DEFINITIONS]
+    facts = history_facts(history(*trials), as_of=AS_OF, catalog=catalog)
+    summary = summary_document(facts, evaluators)
+    assert summary["results"] == [
+        evaluator.verdict(facts, as_of=AS_OF).summary() for evaluator in evaluators
+    ]
+
+
 def test_courses_count_only_where_the_definition_counts_them(catalog: Catalog) -> None:
     document = history(
         trial("sertraline", 150, "2023-06-05", "2023-09-05"),

@@ -34,10 +34,13 @@ class CatalogEntry:
     version: str
     model: Any
     plugin: str
-
-    @property
-    def ref(self) -> str:
-        return f"{self.id}@{self.version}"
+    #: ``id@version``, the reference that names this entry everywhere.
+    ref: str = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(lambda self: f"{self.id}@{self.version}", takes_self=True),
+    )
 
 
 @attrs.frozen

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, cast
 
 from trdcore.catalog import Catalog, CatalogEntry
-from trdcore.rules.adequacy import AdequacyRules, TrialFacts
+from trdcore.rules.adequacy import _DRUG_KINDS, AdequacyPanel, AdequacyRules, TrialFacts
 
 __all__ = [
     "Evaluator",
@@ -36,6 +36,7 @@ __all__ = [
     "evaluate_all",
     "evaluation_document",
     "explain_differences",
+    "facts_from_json",
     "history_facts",
     "summary_document",
 ]
@@ -61,14 +62,6 @@ def _default_catalog() -> Catalog:
     return load_catalog()
 
 
-def _history(history: Any) -> Any:
-    if isinstance(history, Mapping):  # a document, not yet a model
-        from trdcore.validation import validate
-
-        return validate(history, "treatment-history")
-    return history
-
-
 def _definition(definition: Any, catalog: Catalog) -> CatalogEntry:
     if isinstance(definition, str):
         entry = catalog.get("trd-definition", definition)
@@ -89,19 +82,65 @@ class HistoryFacts:
     Drugs matched to the catalog, trial lengths in weeks, improvements; and,
     worked out on first use, the warnings about the input (unknown drugs,
     implausible doses, combinations, unclassified courses). Nothing here
-    depends on a definition. Make one with :func:`history_facts`.
+    depends on a definition. Make one with :func:`history_facts`, from a
+    model or from a schema-valid document; from a document the model is
+    built only if :attr:`history` is asked for (the batch path never does).
     """
 
-    __slots__ = ("_catalog", "_warnings", "as_of", "history", "trials")
+    __slots__ = (
+        "_catalog",
+        "_data",
+        "_episode",
+        "_history",
+        "_notes",
+        "_warnings",
+        "as_of",
+        "history_id",
+        "trials",
+    )
 
     def __init__(
-        self, history: Any, as_of: datetime.date, trials: tuple[TrialFacts, ...], catalog: Catalog
+        self,
+        history: Any,
+        as_of: datetime.date,
+        trials: tuple[TrialFacts, ...],
+        catalog: Catalog,
+        *,
+        data: Mapping[str, Any] | None = None,
+        notes: tuple[tuple[int, str, str, str], ...] = (),
     ) -> None:
-        self.history = history
+        self._history = history
+        self._data = data
+        self.history_id: str | None = (
+            history.id if history is not None else None if data is None else data.get("id")
+        )
         self.as_of = as_of
         self.trials = trials
         self._catalog = catalog
+        self._notes = notes
         self._warnings: tuple[dict[str, Any], ...] | None = None
+        self._episode: Any = None
+
+    @property
+    def episode(self) -> Any:
+        """The history's :class:`~trdcore.models.Episode` (from JSON: without the whole model)."""
+        if self._episode is None:
+            if self._history is not None:
+                self._episode = self._history.episode
+            else:
+                from trdcore.models import Episode
+
+                self._episode = Episode.from_json((self._data or {})["episode"])
+        return self._episode
+
+    @property
+    def history(self) -> Any:
+        """The :class:`~trdcore.models.TreatmentHistory` model (built on first use from JSON)."""
+        if self._history is None:
+            from trdcore.models import TreatmentHistory
+
+            self._history = TreatmentHistory.from_json(self._data or {})
+        return self._history
 
     @property
     def warnings(self) -> tuple[dict[str, Any], ...]:
@@ -112,85 +151,141 @@ class HistoryFacts:
 
 
 def history_facts(history: Any, *, as_of: datetime.date, catalog: Catalog) -> HistoryFacts:
-    """Normalise a history (a model, a document, or facts already made for ``as_of``)."""
+    """Normalise a history: a model, a document (checked first) or facts made before."""
     if isinstance(history, HistoryFacts):
         if history.as_of == as_of and history._catalog is catalog:
             return history
-        history = history.history
-    model = _history(history)
+        history = history._history if history._history is not None else history._data
+    if isinstance(history, Mapping):  # a document, not yet a model
+        from trdcore.validation import checked
+
+        return facts_from_json(checked(history, "treatment-history"), as_of=as_of, catalog=catalog)
     trials: list[TrialFacts] = []
-    for index, trial in enumerate(model.trials):
-        entry, label = _match(trial.drug, catalog)
-        kind = (
-            "antidepressant"
-            if entry is None or "antidepressant" in entry.model.roles
-            else "augmentation"
+    notes: list[tuple[int, str, str, str]] = []
+    find = catalog.find_drug
+    for index, trial in enumerate(history.trials):
+        drug = trial.drug
+        entry, label = _match(drug.name, drug.codings and [c.code for c in drug.codings], find)
+        trials.append(
+            TrialFacts.from_model(f"/trials/{index}", _kind(entry), trial, entry, label, as_of)
         )
-        trials.append(TrialFacts.of(f"/trials/{index}", kind, trial, entry, label, as_of))
-    for index, course in enumerate(model.courses or ()):
+        for number, agent in enumerate(trial.augmentation or ()):
+            codes = agent.drug.codings and [c.code for c in agent.drug.codings]
+            agent_entry, agent_label = _match(agent.drug.name, codes, find)
+            if agent_entry is None:
+                notes.append(
+                    (
+                        index,
+                        "unknown-drug",
+                        f"/trials/{index}/augmentation/{number}/drug",
+                        agent_label,
+                    )
+                )
+    for index, course in enumerate(history.courses or ()):
         course_kind = _COURSE_KINDS.get(course.kind)
-        if course_kind is not None:
-            name = course.name or course.kind
-            trials.append(
-                TrialFacts.of(f"/courses/{index}", course_kind, course, None, name, as_of)
-            )
-    return HistoryFacts(model, as_of, tuple(trials), catalog)
+        if course_kind is None:
+            notes.append((len(trials), "unclassified-course", f"/courses/{index}", course.kind))
+            continue
+        name = course.name or course.kind
+        trials.append(
+            TrialFacts.from_model(f"/courses/{index}", course_kind, course, None, name, as_of)
+        )
+    return HistoryFacts(history, as_of, tuple(trials), catalog, notes=tuple(notes))
+
+
+def facts_from_json(
+    data: Mapping[str, Any], *, as_of: datetime.date, catalog: Catalog
+) -> HistoryFacts:
+    """:func:`history_facts` of a treatment-history document that already passed its checks.
+
+    The batch path: the facts are read from the JSON itself, without building
+    the model (which costs more than judging it). Gives the same facts as
+    :func:`history_facts` of the model, which a property test holds it to.
+    """
+    trials: list[TrialFacts] = []
+    notes: list[tuple[int, str, str, str]] = []
+    find = catalog.find_drug
+    for index, trial in enumerate(data["trials"]):
+        drug = trial["drug"]
+        codings = drug.get("codings")
+        entry, label = _match(drug.get("name"), codings and [c["code"] for c in codings], find)
+        trials.append(
+            TrialFacts.from_json(f"/trials/{index}", _kind(entry), trial, entry, label, as_of)
+        )
+        agents = trial.get("augmentation")
+        if agents:
+            for number, agent in enumerate(agents):
+                agent_codings = agent["drug"].get("codings")
+                codes = agent_codings and [c["code"] for c in agent_codings]
+                agent_entry, agent_label = _match(agent["drug"].get("name"), codes, find)
+                if agent_entry is None:
+                    notes.append(
+                        (
+                            index,
+                            "unknown-drug",
+                            f"/trials/{index}/augmentation/{number}/drug",
+                            agent_label,
+                        )
+                    )
+    for index, course in enumerate(data.get("courses") or ()):
+        kind = course["kind"]
+        course_kind = _COURSE_KINDS.get(kind)
+        if course_kind is None:
+            notes.append((len(trials), "unclassified-course", f"/courses/{index}", kind))
+            continue
+        name = course.get("name") or kind
+        trials.append(
+            TrialFacts.from_json(f"/courses/{index}", course_kind, course, None, name, as_of)
+        )
+    return HistoryFacts(None, as_of, tuple(trials), catalog, data=data, notes=tuple(notes))
+
+
+def _kind(entry: CatalogEntry | None) -> str:
+    if entry is None or "antidepressant" in entry.model.roles:
+        return "antidepressant"
+    return "augmentation"
 
 
 def _input_warnings(facts: HistoryFacts) -> list[dict[str, Any]]:
     warnings: list[dict[str, Any]] = []
-    history, catalog = facts.history, facts._catalog
-    for index, (trial, item) in enumerate(zip(history.trials, facts.trials, strict=False)):
-        pointer = item.pointer
+    notes = list(facts._notes)
+    for index, item in enumerate(facts.trials):
+        while notes and notes[0][0] < index:
+            warnings.append(_note(*notes.pop(0)[1:]))
+        if item.kind not in _DRUG_KINDS:
+            continue
         if item.drug is None:
             warnings.append(
                 {
                     "code": "unknown-drug",
-                    "pointer": f"{pointer}/drug",
+                    "pointer": f"{item.pointer}/drug",
                     "message": f"{item.drug_input!r} is not a drug in the catalog; the trial "
                     "cannot be judged",
                 }
             )
         else:
-            warnings.extend(_dose_warnings(trial, item.drug, pointer))
-        for number, agent in enumerate(trial.augmentation or ()):
-            agent_entry, agent_label = _match(agent.drug, catalog)
-            if agent_entry is None:
-                warnings.append(
-                    {
-                        "code": "unknown-drug",
-                        "pointer": f"/trials/{index}/augmentation/{number}/drug",
-                        "message": f"{agent_label!r} is not a drug in the catalog",
-                    }
-                )
-    for index, course in enumerate(history.courses or ()):
-        if course.kind not in _COURSE_KINDS:
-            warnings.append(
-                {
-                    "code": "unclassified-course",
-                    "pointer": f"/courses/{index}",
-                    "message": f"a course of kind {course.kind!r} is not counted by any definition",
-                }
-            )
-    warnings.extend(_overlaps(facts.trials, facts.as_of))
+            warnings.extend(_dose_warnings(item))
+    warnings.extend(_note(*note[1:]) for note in notes)
+    warnings.extend(_overlaps(facts.trials))
     return warnings
 
 
-def _overlaps(facts: Iterable[TrialFacts], as_of: datetime.date) -> list[dict[str, Any]]:
+def _note(code: str, pointer: str, subject: str) -> dict[str, Any]:
+    if code == "unknown-drug":
+        message = f"{subject!r} is not a drug in the catalog"
+    else:
+        message = f"a course of kind {subject!r} is not counted by any definition"
+    return {"code": code, "pointer": pointer, "message": message}
+
+
+def _overlaps(facts: Iterable[TrialFacts]) -> list[dict[str, Any]]:
     """Antidepressant trials taken together for more than two weeks, reported as combinations."""
-    spans: list[tuple[datetime.date, datetime.date, TrialFacts]] = []
-    for item in facts:
-        start, end = item.item.start_date, item.item.end_date
-        if item.kind != "antidepressant" or not isinstance(start, datetime.date):
-            continue
-        if not isinstance(end, datetime.date):
-            if end is not None or not item.item.ongoing:
-                continue
-            end = as_of
-        spans.append((start, end, item))
+    spans = [item for item in facts if item.span is not None and item.kind == "antidepressant"]
     found = []
-    for number, (start, end, first) in enumerate(spans):
-        for other_start, other_end, second in spans[number + 1 :]:
+    for number, first in enumerate(spans):
+        start, end = first.span  # type: ignore[misc]
+        for second in spans[number + 1 :]:
+            other_start, other_end = second.span  # type: ignore[misc]
             days = (min(end, other_end) - max(start, other_start)).days
             if days > COMBINATION_OVERLAP_DAYS:
                 found.append(
@@ -205,22 +300,22 @@ def _overlaps(facts: Iterable[TrialFacts], as_of: datetime.date) -> list[dict[st
     return found
 
 
-def _match(drug: Any, catalog: Catalog) -> tuple[CatalogEntry | None, str]:
-    name = drug.name
+def _match(name: str | None, codes: list[str] | None, find: Any) -> tuple[CatalogEntry | None, str]:
+    """The catalog drug a name or one of its codes refers to, and how to name the input."""
     if name:
-        found = catalog.find_drug(name)
+        found = find(name)
         if found is not None:
             return found, name
-    label = name or ", ".join(coding.code for coding in drug.codings or ())
-    for coding in drug.codings or ():
-        found = catalog.find_drug(coding.code)
+    label = name or ", ".join(codes or ())
+    for code in codes or ():
+        found = find(code)
         if found is not None:
             return found, label
     return None, label
 
 
-def _dose_warnings(trial: Any, entry: CatalogEntry, pointer: str) -> list[dict[str, Any]]:
-    dose = trial.daily_dose
+def _dose_warnings(item: TrialFacts) -> list[dict[str, Any]]:
+    dose, entry = item.dose, item.drug
     if dose is None or dose == "unknown":
         return []
     limits = _IMPLAUSIBLE.get(entry.ref)
@@ -236,7 +331,7 @@ def _dose_warnings(trial: Any, entry: CatalogEntry, pointer: str) -> list[dict[s
         return [
             {
                 "code": "implausible-dose",
-                "pointer": f"{pointer}/daily_dose",
+                "pointer": f"{item.pointer}/daily_dose",
                 "message": f"{dose.value:g} {dose.unit}/day is more than "
                 f"{IMPLAUSIBLE_DOSE_FACTOR} times the minimum adequate dose of "
                 f"{entry.id}; check the record",
@@ -315,6 +410,7 @@ class Evaluator:
         self._needed_classes = rule.min_classes if rule.required and rule.min_classes else 0
         self._not_counted = parameters.missing_data == "not-counted"
         self._classes: dict[str, list[str]] = {}
+        self._status_of_none = self._status({}, {})
 
     @classmethod
     def for_definition(cls, definition: Any, catalog: Catalog | None = None) -> Evaluator:
@@ -359,22 +455,52 @@ class Evaluator:
     def _tally(self, trials: tuple[TrialFacts, ...]) -> tuple[str, int, int, int, tuple[Any, ...]]:
         """Status, the three counts and each trial's verdict: the heart of :meth:`verdict`."""
         counts = self.rules.counts
-        verdicts = tuple([counts(item) for item in trials])
-        if True not in verdicts and (self._not_counted or None not in verdicts):
-            return self._status({}, {}), 0, 0, 0, verdicts
-        counted: dict[str, list[str]] = {}
-        possible: dict[str, list[str]] = {}
+        return self._outcome(trials, tuple([counts(item) for item in trials]))
+
+    def _outcome(
+        self, trials: tuple[TrialFacts, ...], verdicts: tuple[bool | None, ...]
+    ) -> tuple[str, int, int, int, tuple[Any, ...]]:
+        """:meth:`_tally` from each trial's verdict under this definition.
+
+        The same counting as :meth:`document`, written for the batch path: a
+        drug's classes are looked up only when the answer or the counts need them.
+        """
+        not_counted = self._not_counted
+        if True not in verdicts and (not_counted or None not in verdicts):
+            return self._status_of_none, 0, 0, 0, verdicts
+        counted: dict[str, TrialFacts] = {}
+        possible: dict[str, TrialFacts] = {}
         for item, verdict in zip(trials, verdicts, strict=True):
             if verdict is True:
-                if item.identity not in counted:
-                    counted[item.identity] = self._drug_classes(item)
-            elif verdict is None and not self._not_counted and item.identity not in possible:
-                possible[item.identity] = self._drug_classes(item)
+                counted.setdefault(item.identity, item)
+            elif verdict is None and not not_counted:
+                possible.setdefault(item.identity, item)
         if possible and counted:
             possible = {key: value for key, value in possible.items() if key not in counted}
-        classes = len(_distinct(counted.values())) if counted else 0
-        status = self._status(counted, possible)
-        return status, len(counted), len(possible), classes, verdicts
+        classes: set[str] = set()
+        for item in counted.values():
+            classes.update(self._drug_classes(item))
+        have, could, needed, needed_classes = (
+            len(counted),
+            len(possible),
+            self._needed,
+            self._needed_classes,
+        )
+        if have >= needed and (not needed_classes or len(classes) >= needed_classes):
+            status = "met"
+        elif (
+            could
+            and have + could >= needed
+            and (
+                not needed_classes
+                or len(classes.union(*[self._drug_classes(item) for item in possible.values()]))
+                >= needed_classes
+            )
+        ):
+            status = "indeterminate"
+        else:
+            status = "not_met"
+        return status, have, could, len(classes), verdicts
 
     def summary(self, facts: HistoryFacts) -> dict[str, Any]:
         """This definition's item of an ``evaluation-summary@1.0.0`` document's results."""
@@ -423,8 +549,8 @@ class Evaluator:
                 "criteria": [criterion.to_json() for criterion in criteria],
                 "reason": _reason(verdict, criteria),
             }
-            if getattr(item.item, "id", None):
-                assessment["trial_id"] = item.item.id
+            if item.trial_id:
+                assessment["trial_id"] = item.trial_id
             if item.drug is not None:
                 assessment["drug"] = item.drug.ref
             if item.drug_input:
@@ -458,8 +584,8 @@ class Evaluator:
             "warnings": list(facts.warnings),
             "engine": {"name": "trdcore", "version": __version__},
         }
-        if facts.history.id:
-            result["history_id"] = facts.history.id
+        if facts.history_id:
+            result["history_id"] = facts.history_id
         return result
 
     def evaluate(self, history: Any, *, as_of: datetime.date) -> Any:
@@ -603,25 +729,66 @@ def summary_document(
     and the stages when given: the compact form for large batches. Each
     definition's full explanation is its :meth:`Evaluator.document`.
     """
-    from trdcore import __version__
-
+    panel = _SummaryPanel.of(tuple(evaluators))
+    trials = facts.trials
     document: dict[str, Any] = {"schema": "evaluation-summary@1.0.0"}
-    if facts.history.id:
-        document["history_id"] = facts.history.id
+    if facts.history_id:
+        document["history_id"] = facts.history_id
     if source is not None:
         document["source"] = source
     if line is not None:
         document["line"] = line
+    version = _engine_version()
     document.update(
         {
             "as_of": facts.as_of.isoformat(),
-            "catalog_version": __version__,
-            "engine": {"name": "trdcore", "version": __version__},
-            "pointers": [item.pointer for item in facts.trials],
-            "results": [evaluator.summary(facts) for evaluator in evaluators],
+            "catalog_version": version,
+            "engine": {"name": "trdcore", "version": version},
+            "pointers": [item.pointer for item in trials],
+            "results": [
+                _summary_item(ref, *outcome)
+                for ref, outcome in zip(panel.refs, panel.outcomes(trials), strict=True)
+            ],
             "warnings": list(facts.warnings),
         }
     )
     if stages is not None:
         document["stages"] = stages
     return document
+
+
+def _engine_version() -> str:
+    from trdcore import __version__
+
+    return __version__
+
+
+class _SummaryPanel:
+    """Several evaluators judging each history together, for summaries (see AdequacyPanel)."""
+
+    def __init__(self, evaluators: tuple[Evaluator, ...]) -> None:
+        self.evaluators = evaluators
+        self.refs = tuple(evaluator.entry.ref for evaluator in evaluators)
+        self.adequacy = AdequacyPanel(tuple(evaluator.rules for evaluator in evaluators))
+        self._no_trials = ((),) * len(evaluators)
+
+    @classmethod
+    def of(cls, evaluators: tuple[Evaluator, ...]) -> _SummaryPanel:
+        """The panel of these evaluators, made once per catalog and selection."""
+        if not evaluators:
+            return cls(())
+        cache = evaluators[0].catalog.compiled
+        key = ("summary panel", evaluators)  # evaluators compare by identity
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = cls(evaluators)
+        return cast("_SummaryPanel", found)
+
+    def outcomes(self, trials: tuple[TrialFacts, ...]) -> list[tuple[Any, ...]]:
+        """Each evaluator's :meth:`Evaluator._outcome` of the trials, in order."""
+        judge = self.adequacy.counts
+        columns = zip(*[judge(item) for item in trials], strict=True) if trials else self._no_trials
+        return [
+            evaluator._outcome(trials, column)
+            for evaluator, column in zip(self.evaluators, columns, strict=True)
+        ]

@@ -20,7 +20,7 @@ from trdcore.schemas import (
     schema_for_document,
 )
 
-__all__ = ["DocumentReport", "check_documents", "issues", "validate"]
+__all__ = ["DocumentReport", "check_documents", "checked", "issues", "validate"]
 
 
 def _target(document: object, schema: str | SchemaRef | None) -> SchemaRef:
@@ -58,19 +58,35 @@ def validate(
     when the schema named does not exist. A document of an older schema
     version is carried forward with :mod:`trdcore.migrations` first.
     """
-    ref = _target(document, schema)
-    found = issues(document, ref)
-    if found:
-        raise SchemaValidationError(str(ref), found, source=source)
     from trdcore.models import MODELS
 
+    ref = _target(document, schema)
+    return MODELS[ref.name].from_json(checked(document, ref, source=source))
+
+
+def checked(
+    document: object, schema: str | SchemaRef | None = None, *, source: str | None = None
+) -> Mapping[str, Any]:
+    """:func:`validate` without building the model: the checked document, in the newest version.
+
+    For code that reads the JSON itself (the batch evaluation path); the same
+    errors as :func:`validate`.
+    """
+    ref = _target(document, schema)
+    if isinstance(document, Mapping) and fast_validator(ref).is_valid(document):
+        cross = crosscheck_for(ref.name)  # the common case, without the detour through issues()
+        found = cross(document) if cross is not None else []
+    else:
+        found = issues(document, ref)
+    if found:
+        raise SchemaValidationError(str(ref), found, source=source)
     assert isinstance(document, Mapping)  # every document schema is an object
     newest = _versions_of(ref.name)[-1]
     if ref.version != newest:
         from trdcore.migrations import migrate
 
         document = migrate(document, schema=str(ref), to=newest)
-    return MODELS[ref.name].from_json(document)
+    return document
 
 
 class DocumentReport(NamedTuple):

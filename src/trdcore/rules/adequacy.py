@@ -20,16 +20,17 @@ their sources are cited there (see ``trdcore definitions show ID``).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
 import attrs
 
 __all__ = [
+    "AdequacyPanel",
     "AdequacyRules",
     "Criterion",
+    "Dose",
     "TrialFacts",
-    "improvement_percent",
-    "trial_weeks",
 ]
 
 Result = Literal["pass", "fail", "unknown", "not-applicable"]
@@ -63,25 +64,41 @@ class Criterion(NamedTuple):
         return data
 
 
+class Dose(NamedTuple):
+    """A daily dose as the engine compares it: the amount and its unit (mg, g, mcg, mg/24h)."""
+
+    value: float
+    unit: str
+
+
 class TrialFacts(NamedTuple):
     """What the engine knows about one trial or course after normalisation.
 
     Everything that does not depend on the definition is worked out once per
     history (as of one date), however many definitions and staging models
-    then judge it: the matched drug, the length in weeks, the improvement.
+    then judge it: the matched drug, the length in weeks, the improvement,
+    and the recorded dose, outcome and adherence. Made from a model
+    (:meth:`from_model`) or straight from schema-valid JSON (:meth:`from_json`,
+    the batch path, which never builds the model); both give equal facts.
     """
 
     pointer: str
     kind: str  # antidepressant | augmentation | psychotherapy | ect | other-neurostimulation
-    item: Any  # the Trial or Course model
     drug: Any = None  # CatalogEntry of the matched drug, None if unknown or not a drug
     drug_input: str | None = None
     weeks: float | None = None
     improvement: tuple[float, str] | None = None
     identity: str = ""
+    dose: Dose | Literal["unknown"] | None = None  # trials only
+    outcome: str | None = None
+    adherence: str | None = None  # trials only
+    #: First and last day taken (an ongoing one: up to the as-of date), when both are known.
+    span: tuple[datetime.date, datetime.date] | None = None
+    trial_id: str | None = None
+    augmented: bool = False  # an augmenting agent was recorded with the trial
 
     @classmethod
-    def of(
+    def from_model(
         cls,
         pointer: str,
         kind: str,
@@ -90,40 +107,141 @@ class TrialFacts(NamedTuple):
         drug_input: str | None,
         as_of: datetime.date,
     ) -> TrialFacts:
-        """Normalise one trial or course as of a date (ongoing treatments run to it)."""
-        identity = drug.id if drug is not None else f"{kind}:{drug_input}"
+        """Normalise one Trial or Course model as of a date (ongoing treatments run to it)."""
+        span = _span(item.start_date, item.end_date, item.ongoing, as_of)
+        duration = item.duration
+        weeks = (
+            _weeks(span, None) if duration is None else _weeks(span, duration.value, duration.unit)
+        )
+        baseline, end = item.baseline_score, item.end_score
+        improvement = (
+            None
+            if baseline is None or end is None
+            else _improvement(baseline.scale, baseline.value, end.scale, end.value)
+        )
+        dose = getattr(item, "daily_dose", None)
+        if dose is not None and dose != "unknown":
+            dose = Dose(dose.value, dose.unit)
         return cls(
             pointer,
             kind,
-            item,
             drug,
             drug_input,
-            trial_weeks(item, as_of),
-            improvement_percent(item),
-            identity,
+            weeks,
+            improvement,
+            drug.id if drug is not None else f"{kind}:{drug_input}",
+            dose,
+            item.outcome,
+            getattr(item, "adherence", None),
+            span,
+            item.id,
+            bool(getattr(item, "augmentation", None)),
+        )
+
+    @classmethod
+    def from_json(
+        cls,
+        pointer: str,
+        kind: str,
+        data: Mapping[str, Any],
+        drug: Any,
+        drug_input: str | None,
+        as_of: datetime.date,
+    ) -> TrialFacts:
+        """:meth:`from_model` for the JSON of a trial or course that passed its schema check.
+
+        The batch path, so written out in full: the same rules as :func:`_span`,
+        :func:`_weeks` and :func:`_improvement`, which a property test keeps equal.
+        """
+        get = data.get
+        span = None
+        start = get("start_date")
+        if start is not None and start != "unknown":
+            end = get("end_date")
+            if end is None:
+                if get("ongoing"):
+                    first = _date(start)
+                    span = (first, as_of if as_of > first else first)
+            elif end != "unknown":
+                span = (_date(start), _date(end))
+        if span is not None:
+            weeks: float | None = (span[1] - span[0]).days / 7
+        else:
+            duration = get("duration")
+            weeks = (
+                None
+                if duration is None
+                else float(duration["value"]) * _WEEKS_PER_UNIT[duration["unit"]]
+            )
+        improvement = None
+        baseline = get("baseline_score")
+        if baseline is not None:
+            last = get("end_score")
+            if last is not None:
+                improvement = _improvement(
+                    baseline["scale"], baseline["value"], last["scale"], last["value"]
+                )
+        dose = get("daily_dose")
+        if dose is not None and dose != "unknown":
+            dose = _new_tuple(Dose, (dose["value"], dose["unit"]))
+        return _new_tuple(
+            cls,
+            (
+                pointer,
+                kind,
+                drug,
+                drug_input,
+                weeks,
+                improvement,
+                drug.id if drug is not None else f"{kind}:{drug_input}",
+                dose,
+                get("outcome"),
+                get("adherence"),
+                span,
+                get("id"),
+                bool(get("augmentation")),
+            ),
         )
 
 
-def trial_weeks(item: Any, as_of: datetime.date) -> float | None:
-    """Length of a trial in weeks: from its dates (ongoing: up to ``as_of``), else its duration."""
-    start, end = item.start_date, item.end_date
-    if isinstance(start, datetime.date):
-        if isinstance(end, datetime.date):
-            return (end - start).days / 7
-        if end is None and item.ongoing:
-            return max((as_of - start).days, 0) / 7
-    duration = item.duration
-    if duration is not None:
-        return float(duration.value) * _WEEKS_PER_UNIT[duration.unit]
+_date = datetime.date.fromisoformat
+_new_tuple = tuple.__new__
+
+
+def _span(
+    start: Any, end: Any, ongoing: bool | None, as_of: datetime.date
+) -> tuple[datetime.date, datetime.date] | None:
+    """First and last day, when both are dates; an ongoing treatment without an end runs to
+    ``as_of`` (or no further than its start, if that is later). ``"unknown"`` is not a date."""
+    if start is None or start.__class__ is str:
+        return None
+    if end is None:
+        if not ongoing:
+            return None
+        return start, as_of if as_of > start else start
+    if end.__class__ is str:
+        return None
+    return start, end
+
+
+def _weeks(
+    span: tuple[datetime.date, datetime.date] | None, value: float | None, unit: str = "week"
+) -> float | None:
+    """Length in weeks: from the span, else from the recorded duration (``value`` ``unit``s)."""
+    if span is not None:
+        return (span[1] - span[0]).days / 7
+    if value is not None:
+        return float(value) * _WEEKS_PER_UNIT[unit]
     return None
 
 
-def improvement_percent(item: Any) -> tuple[float, str] | None:
-    """Percent improvement from baseline to end score on one scale, if both are recorded."""
-    baseline, end = item.baseline_score, item.end_score
-    if baseline is None or end is None or baseline.scale != end.scale or baseline.value <= 0:
+def _improvement(
+    scale: str, baseline: float, end_scale: str, end: float
+) -> tuple[float, str] | None:
+    """Percent improvement from baseline to end score on one scale (None: not comparable)."""
+    if scale != end_scale or baseline <= 0:
         return None
-    return (baseline.value - end.value) / baseline.value * 100, baseline.scale
+    return (baseline - end) / baseline * 100, scale
 
 
 def _threshold(parameter: str, value: Any, rule: Any, unit: str | None = None) -> dict[str, Any]:
@@ -212,15 +330,47 @@ class AdequacyRules:
             self._adherence,
             self._intolerance,
         )
-        # The verdict alone stops at the first failure: the cheapest checks go first.
-        self._quick_order = (
-            self._adherence,
-            self._intolerance,
-            self._non_response,
-            self._kind,
-            self._duration,
-            self._dose,
-        )
+        #: What each criterion's decision depends on: two rules with equal keys for a
+        #: criterion decide it alike for every trial (see :class:`AdequacyPanel`).
+        self.decision_keys: dict[str, Any] = {
+            "adherence": self._adherence_required,
+            "intolerance": self._intolerance_counts,
+            "non-response": (
+                self._by_improvement,
+                self._limit,
+                self._inclusive,
+                self._scales,
+                self._partial_counts,
+            ),
+            "kind": tuple(allowed for allowed, _ in self._kinds.values()),
+            "duration": self._min_weeks,
+            "dose": (self._judge_dose, self._scheme),
+        }
+        # The verdict alone stops at the first failure: the cheapest checks go first, and a
+        # criterion that can neither fail nor be unknown under these parameters is left out.
+        self.quick_criteria: dict[str, Any] = {
+            name: check
+            for name, check in (
+                ("adherence", self._adherence),
+                ("intolerance", self._intolerance),
+                ("non-response", self._non_response),
+                ("kind", self._kind),
+                ("duration", self._duration),
+                ("dose", self._dose),
+            )
+            if self._can_decide(name)
+        }
+        self._quick_order = tuple(self.quick_criteria.values())
+
+    def _can_decide(self, criterion: str) -> bool:
+        """Whether a criterion can fail or be unknown under these parameters (else: skip it)."""
+        if criterion == "adherence":
+            return self._adherence_required  # otherwise always not-applicable
+        if criterion == "intolerance":
+            return not self._intolerance_counts  # otherwise pass or not-applicable
+        if criterion == "dose":
+            return bool(self._judge_dose)  # otherwise left to clinician judgment
+        return True
 
     def with_ect_counted(self) -> AdequacyRules:
         """The same rules with ECT counted as a trial (how staging judges ECT courses)."""
@@ -311,7 +461,7 @@ class AdequacyRules:
             detail = f"no {self._scheme} minimum dose is recorded for {facts.drug.id}"
             return Criterion("dose", _UNKNOWN, detail) if explain else _UNKNOWN
         needed, unit, threshold = minimum
-        dose = facts.item.daily_dose
+        dose = facts.dose
         if dose is None or dose == "unknown":
             if not explain:
                 return _UNKNOWN
@@ -354,7 +504,7 @@ class AdequacyRules:
         )
 
     def _non_response(self, facts: TrialFacts, explain: bool) -> Any:
-        outcome = facts.item.outcome
+        outcome = facts.outcome
         if outcome == "intolerance":
             detail = "stopped for side effects (see intolerance)"
             return Criterion("non-response", _NA, detail) if explain else _NA
@@ -404,7 +554,7 @@ class AdequacyRules:
         if not self._adherence_required or facts.kind not in _DRUG_KINDS:
             return Criterion("adherence", _NA, "adherence is not required") if explain else _NA
         threshold = self._adherence_threshold
-        adherence = facts.item.adherence
+        adherence = facts.adherence
         if adherence == "full":
             detail = "taken as prescribed"
             return Criterion("adherence", _PASS, detail, threshold) if explain else _PASS
@@ -417,7 +567,7 @@ class AdequacyRules:
         return Criterion("adherence", _UNKNOWN, f"adherence is {what}", threshold)
 
     def _intolerance(self, facts: TrialFacts, explain: bool) -> Any:
-        if facts.item.outcome != "intolerance":
+        if facts.outcome != "intolerance":
             detail = "not stopped for side effects"
             return Criterion("intolerance", _NA, detail) if explain else _NA
         threshold = self._intolerance_threshold
@@ -428,3 +578,60 @@ class AdequacyRules:
             return _FAIL
         detail = "stopped for side effects, which does not count"
         return Criterion("intolerance", _FAIL, detail, threshold)
+
+
+class AdequacyPanel:
+    """Several definitions' adequacy rules judging the same trials, sharing what they share.
+
+    A criterion whose parameters are equal in every rule (all five built-in
+    definitions require adherence and none counts intolerance, say) is
+    decided once per trial for all of them, and a trial that fails it is not
+    judged further by any; the rest is judged rule by rule in each rule's own
+    order. The verdicts are the same as each rule's :meth:`AdequacyRules.counts`.
+    """
+
+    def __init__(self, rules: tuple[AdequacyRules, ...]) -> None:
+        self.rules = rules
+        first = rules[0] if rules else None
+        shared = (
+            [
+                name
+                for name in first.quick_criteria
+                if all(
+                    name in other.quick_criteria
+                    and other.decision_keys[name] == first.decision_keys[name]
+                    for other in rules
+                )
+            ]
+            if first is not None
+            else []
+        )
+        self._shared = tuple(first.quick_criteria[name] for name in shared) if first else ()
+        self._own = tuple(
+            tuple(check for name, check in rule.quick_criteria.items() if name not in shared)
+            for rule in rules
+        )
+        self._all_fail = (False,) * len(rules)
+
+    def counts(self, facts: TrialFacts) -> tuple[bool | None, ...]:
+        """Each rule's :meth:`AdequacyRules.counts` of one trial, in the order of the rules."""
+        undecided = False
+        for check in self._shared:
+            result = check(facts, False)
+            if result == _FAIL:
+                return self._all_fail
+            if result == _UNKNOWN:
+                undecided = True
+        verdicts: list[bool | None] = []
+        for checks in self._own:
+            maybe = undecided
+            for check in checks:
+                result = check(facts, False)
+                if result == _FAIL:
+                    verdicts.append(False)
+                    break
+                if result == _UNKNOWN:
+                    maybe = True
+            else:
+                verdicts.append(None if maybe else True)
+        return tuple(verdicts)

@@ -188,7 +188,7 @@ def _evidence(history: Any, catalog: Catalog, adequacy: str, as_of: datetime.dat
     augmentation_used = False
     for item in facts:
         if item.kind in ("antidepressant", "augmentation"):
-            augmentation_used |= bool(item.item.augmentation) or _augmenting_drug(item)
+            augmentation_used |= item.augmented or _augmenting_drug(item)
         if item.kind == "antidepressant":
             verdict = rules.counts(item)
             if verdict is not False:
@@ -207,7 +207,7 @@ def _evidence(history: Any, catalog: Catalog, adequacy: str, as_of: datetime.dat
         tuple(ect_failed),
         tuple(ect_undecided),
         augmentation_used,
-        normalised.history.episode,
+        normalised.episode,
     )
 
 
@@ -230,7 +230,7 @@ def _item(facts: TrialFacts, criteria: Sequence[Any]) -> _Item:
         identity=facts.identity,
         classes=frozenset(_classes(facts.drug, "pharmacological")),
         weeks=facts.weeks,
-        augmented=facts.kind == "antidepressant" and bool(facts.item.augmentation),
+        augmented=facts.kind == "antidepressant" and facts.augmented,
         unknown=unknown,
     )
 
@@ -339,7 +339,7 @@ def _thase_rush(entry: CatalogEntry, evidence: _Evidence, as_of: datetime.date) 
     ect_failed: list[_Item] = []
     ect_undecided: list[_Item] = []
     for course in evidence.ect_failed + evidence.ect_undecided:
-        name = next(c.item.name for c in evidence.ect_courses if c.pointer == course.pointer)
+        name = next(c.drug_input for c in evidence.ect_courses if c.pointer == course.pointer)
         placement = _bilateral(name)
         if placement is False:
             continue
