@@ -48,6 +48,22 @@ def _engine_id(name: str, version: str) -> str:
     return stable_id("engine", name, version)
 
 
+def _missing_text(item: Mapping[str, Any]) -> str:
+    """The diagnostics of one missing-data item (the item itself when it has no message)."""
+    if type(item) is dict and "message" not in item:
+        pairs = tuple(item.items())
+        if all(type(key) is str and type(value) is str for key, value in pairs):
+            return _missing_item_text(pairs)
+    return f"missing {item.get('pointer', '')}: {item.get('message', item)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _missing_item_text(pairs: tuple[tuple[str, str], ...]) -> str:
+    # The same few items (a pointer and what is missing there) recur from patient to patient.
+    item = dict(pairs)
+    return f"missing {item.get('pointer', '')}: {item}"
+
+
 def definition_canonical(reference: str) -> str:
     """The Library canonical ``url|version`` of a definition ``id@version``."""
     identifier, _, version = reference.partition("@")
@@ -246,7 +262,7 @@ def result_resources(
         {
             "severity": "information",
             "code": "incomplete",
-            "diagnostics": f"missing {item.get('pointer', '')}: {item.get('message', item)}",
+            "diagnostics": _missing_text(item),
         }
         for item in evaluation.get("missing", ())
     ]
