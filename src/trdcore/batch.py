@@ -88,6 +88,7 @@ def default_jobs() -> int:
 
 # --- the worker -------------------------------------------------------------------------------
 
+
 _WORKER: dict[str, Any] = {}
 
 
@@ -98,13 +99,21 @@ def _start_worker(
     stages: bool = True,
 ) -> None:
     from trdcore.catalog import load_catalog
-    from trdcore.evaluation import Evaluator
+    from trdcore.evaluation import Evaluator, facts_from_json
     from trdcore.plugins import get_plugin_manager
+    from trdcore.validation import checked
 
     catalog = load_catalog(get_plugin_manager())
     evaluators = [Evaluator.for_definition(reference, catalog) for reference in definitions]
     _WORKER.update(
-        catalog=catalog, evaluators=evaluators, as_of=as_of, explain=explain, stages=stages
+        catalog=catalog,
+        evaluators=evaluators,
+        as_of=as_of,
+        explain=explain,
+        stages=stages,
+        # Looked up once here rather than imported for every history.
+        checked=checked,
+        facts_from_json=facts_from_json,
     )
     # The catalog lives as long as the worker: keep the cyclic collector from rescanning it
     # every time the histories, which never form cycles, fill a generation.
@@ -114,9 +123,7 @@ def _start_worker(
 
 def _judge(document: SourceDocument) -> tuple[Any, str | None]:
     """A document's normalised facts, or why it cannot be evaluated."""
-    from trdcore.evaluation import facts_from_json
     from trdcore.exceptions import SchemaValidationError, TrdcoreError
-    from trdcore.validation import checked
 
     if document.error is not None:
         error = document.error
@@ -124,12 +131,13 @@ def _judge(document: SourceDocument) -> tuple[Any, str | None]:
         column = f"column {error.column}: " if getattr(error, "column", None) else ""
         return None, column + str(getattr(error, "reason", error))
     try:
-        data = checked(document.data, "treatment-history", source=document.source)
+        data = _WORKER["checked"](document.data, "treatment-history", source=document.source)
     except SchemaValidationError as error:
         details = "; ".join(issue.describe() for issue in error.issues)
         return None, f"not a valid treatment history: {details}"
     try:
-        return facts_from_json(data, as_of=_WORKER["as_of"], catalog=_WORKER["catalog"]), None
+        facts = _WORKER["facts_from_json"](data, as_of=_WORKER["as_of"], catalog=_WORKER["catalog"])
+        return facts, None
     except TrdcoreError as error:
         return None, str(error)
 

@@ -48,6 +48,7 @@ COMBINATION_OVERLAP_DAYS = 14
 #: A dose this many times the minimum adequate dose is flagged as implausible (a plausibility
 #: check on the input, not a clinical threshold; the warning asks for the record to be checked).
 IMPLAUSIBLE_DOSE_FACTOR = 10
+_new_tuple = tuple.__new__  # a named tuple without the call through its __new__
 _COURSE_KINDS = {
     "ect": "ect",
     "rtms": "other-neurostimulation",
@@ -162,34 +163,40 @@ def history_facts(history: Any, *, as_of: datetime.date, catalog: Catalog) -> Hi
         return facts_from_json(checked(history, "treatment-history"), as_of=as_of, catalog=catalog)
     trials: list[TrialFacts] = []
     notes: list[tuple[int, str, str, str]] = []
-    find = catalog.find_drug
+    find, judge = catalog.find_drug, TrialFacts.from_model
     for index, trial in enumerate(history.trials):
         drug = trial.drug
-        entry, label = _match(drug.name, drug.codings and [c.code for c in drug.codings], find)
-        trials.append(
-            TrialFacts.from_model(f"/trials/{index}", _kind(entry), trial, entry, label, as_of)
+        label = drug.name
+        entry = find(label) if label else None  # most drugs are found by name at once
+        if entry is None:
+            entry, label = _match(label, drug.codings and [c.code for c in drug.codings], find)
+        kind = (
+            "antidepressant"
+            if entry is None or "antidepressant" in entry.model.roles
+            else "augmentation"
         )
-        for number, agent in enumerate(trial.augmentation or ()):
-            codes = agent.drug.codings and [c.code for c in agent.drug.codings]
-            agent_entry, agent_label = _match(agent.drug.name, codes, find)
-            if agent_entry is None:
-                notes.append(
-                    (
-                        index,
-                        "unknown-drug",
-                        f"/trials/{index}/augmentation/{number}/drug",
-                        agent_label,
+        trials.append(judge(f"/trials/{index}", kind, trial, entry, label, as_of))
+        if trial.augmentation:
+            for number, agent in enumerate(trial.augmentation):
+                codes = agent.drug.codings and [c.code for c in agent.drug.codings]
+                agent_entry, agent_label = _match(agent.drug.name, codes, find)
+                if agent_entry is None:
+                    notes.append(
+                        (
+                            index,
+                            "unknown-drug",
+                            f"/trials/{index}/augmentation/{number}/drug",
+                            agent_label,
+                        )
                     )
-                )
-    for index, course in enumerate(history.courses or ()):
-        course_kind = _COURSE_KINDS.get(course.kind)
-        if course_kind is None:
-            notes.append((len(trials), "unclassified-course", f"/courses/{index}", course.kind))
-            continue
-        name = course.name or course.kind
-        trials.append(
-            TrialFacts.from_model(f"/courses/{index}", course_kind, course, None, name, as_of)
-        )
+    if history.courses:
+        for index, course in enumerate(history.courses):
+            course_kind = _COURSE_KINDS.get(course.kind)
+            if course_kind is None:
+                notes.append((len(trials), "unclassified-course", f"/courses/{index}", course.kind))
+                continue
+            name = course.name or course.kind
+            trials.append(judge(f"/courses/{index}", course_kind, course, None, name, as_of))
     return HistoryFacts(history, as_of, tuple(trials), catalog, notes=tuple(notes))
 
 
@@ -207,8 +214,11 @@ def facts_from_json(
     find = catalog.find_drug
     for index, trial in enumerate(data["trials"]):
         drug = trial["drug"]
-        codings = drug.get("codings")
-        entry, label = _match(drug.get("name"), codings and [c["code"] for c in codings], find)
+        label = drug.get("name")
+        entry = find(label) if label else None  # most drugs are found by name at once
+        if entry is None:
+            codings = drug.get("codings")
+            entry, label = _match(label, codings and [c["code"] for c in codings], find)
         trials.append(
             TrialFacts.from_json(f"/trials/{index}", _kind(entry), trial, entry, label, as_of)
         )
@@ -249,12 +259,17 @@ def _kind(entry: CatalogEntry | None) -> str:
 def _input_warnings(facts: HistoryFacts) -> list[dict[str, Any]]:
     warnings: list[dict[str, Any]] = []
     notes = list(facts._notes)
+    spans = 0
     for index, item in enumerate(facts.trials):
-        while notes and notes[0][0] < index:
-            warnings.append(_note(*notes.pop(0)[1:]))
+        if notes:
+            while notes and notes[0][0] < index:
+                warnings.append(_note(*notes.pop(0)[1:]))
         if item.kind not in _DRUG_KINDS:
             continue
-        if item.drug is None:
+        if item.span is not None and item.kind == "antidepressant":
+            spans += 1
+        entry = item.drug
+        if entry is None:
             warnings.append(
                 {
                     "code": "unknown-drug",
@@ -263,10 +278,19 @@ def _input_warnings(facts: HistoryFacts) -> list[dict[str, Any]]:
                     "cannot be judged",
                 }
             )
-        else:
-            warnings.extend(_dose_warnings(item))
+            continue
+        dose = item.dose
+        if dose is None or dose == "unknown":
+            continue
+        limits = _IMPLAUSIBLE.get(entry.ref)
+        if limits is None or limits[0] is not entry:
+            limits = _IMPLAUSIBLE[entry.ref] = (entry, _implausible_doses(entry))
+        limit = limits[1].get(dose.unit)
+        if limit is not None and dose.value > limit:
+            warnings.append(_implausible(item, dose, entry))
     warnings.extend(_note(*note[1:]) for note in notes)
-    warnings.extend(_overlaps(facts.trials))
+    if spans > 1:
+        warnings.extend(_overlaps(facts.trials))
     return warnings
 
 
@@ -314,30 +338,24 @@ def _match(name: str | None, codes: list[str] | None, find: Any) -> tuple[Catalo
     return None, label
 
 
-def _dose_warnings(item: TrialFacts) -> list[dict[str, Any]]:
-    dose, entry = item.dose, item.drug
-    if dose is None or dose == "unknown":
-        return []
-    limits = _IMPLAUSIBLE.get(entry.ref)
-    if limits is None or limits[0] is not entry:
-        by_unit: dict[str, float] = {}
-        for adequate in entry.model.adequate_doses or ():
-            minimum = adequate.minimum_daily
-            limit = IMPLAUSIBLE_DOSE_FACTOR * minimum.value
-            by_unit[minimum.unit] = min(limit, by_unit.get(minimum.unit, limit))
-        limits = _IMPLAUSIBLE[entry.ref] = (entry, by_unit)
-    limit = limits[1].get(dose.unit)
-    if limit is not None and dose.value > limit:
-        return [
-            {
-                "code": "implausible-dose",
-                "pointer": f"{item.pointer}/daily_dose",
-                "message": f"{dose.value:g} {dose.unit}/day is more than "
-                f"{IMPLAUSIBLE_DOSE_FACTOR} times the minimum adequate dose of "
-                f"{entry.id}; check the record",
-            }
-        ]
-    return []
+def _implausible_doses(entry: CatalogEntry) -> dict[str, float]:
+    """By unit, the dose above which a record of this drug is implausible."""
+    by_unit: dict[str, float] = {}
+    for adequate in entry.model.adequate_doses or ():
+        minimum = adequate.minimum_daily
+        limit = IMPLAUSIBLE_DOSE_FACTOR * minimum.value
+        by_unit[minimum.unit] = min(limit, by_unit.get(minimum.unit, limit))
+    return by_unit
+
+
+def _implausible(item: TrialFacts, dose: Any, entry: CatalogEntry) -> dict[str, Any]:
+    return {
+        "code": "implausible-dose",
+        "pointer": f"{item.pointer}/daily_dose",
+        "message": f"{dose.value:g} {dose.unit}/day is more than "
+        f"{IMPLAUSIBLE_DOSE_FACTOR} times the minimum adequate dose of "
+        f"{entry.id}; check the record",
+    }
 
 
 # Per drug: the dose above which a record is implausible, by unit (the lowest scheme's minimum).
@@ -450,7 +468,7 @@ class Evaluator:
             facts = history
         else:
             facts = history_facts(history, as_of=as_of, catalog=self.catalog)
-        return Verdict(self.entry.ref, *self._tally(facts.trials))
+        return _new_tuple(Verdict, (self.entry.ref, *self._tally(facts.trials)))
 
     def _tally(self, trials: tuple[TrialFacts, ...]) -> tuple[str, int, int, int, tuple[Any, ...]]:
         """Status, the three counts and each trial's verdict: the heart of :meth:`verdict`."""
@@ -758,9 +776,15 @@ def summary_document(
 
 
 def _engine_version() -> str:
-    from trdcore import __version__
+    global _ENGINE_VERSION
+    if _ENGINE_VERSION is None:
+        from trdcore import __version__
 
-    return __version__
+        _ENGINE_VERSION = __version__
+    return _ENGINE_VERSION
+
+
+_ENGINE_VERSION: str | None = None
 
 
 class _SummaryPanel:

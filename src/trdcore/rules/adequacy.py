@@ -109,33 +109,41 @@ class TrialFacts(NamedTuple):
     ) -> TrialFacts:
         """Normalise one Trial or Course model as of a date (ongoing treatments run to it)."""
         span = _span(item.start_date, item.end_date, item.ongoing, as_of)
-        duration = item.duration
-        weeks = (
-            _weeks(span, None) if duration is None else _weeks(span, duration.value, duration.unit)
-        )
+        if span is not None:
+            weeks: float | None = (span[1] - span[0]).days / 7
+        else:
+            duration = item.duration
+            weeks = (
+                None if duration is None else float(duration.value) * _WEEKS_PER_UNIT[duration.unit]
+            )
+        improvement = None
         baseline, end = item.baseline_score, item.end_score
-        improvement = (
-            None
-            if baseline is None or end is None
-            else _improvement(baseline.scale, baseline.value, end.scale, end.value)
-        )
-        dose = getattr(item, "daily_dose", None)
-        if dose is not None and dose != "unknown":
-            dose = Dose(dose.value, dose.unit)
-        return cls(
-            pointer,
-            kind,
-            drug,
-            drug_input,
-            weeks,
-            improvement,
-            drug.id if drug is not None else f"{kind}:{drug_input}",
-            dose,
-            item.outcome,
-            getattr(item, "adherence", None),
-            span,
-            item.id,
-            bool(getattr(item, "augmentation", None)),
+        if baseline is not None and end is not None:
+            improvement = _improvement(baseline.scale, baseline.value, end.scale, end.value)
+        if kind in _DRUG_KINDS:  # a Trial
+            dose, adherence, augmented = item.daily_dose, item.adherence, bool(item.augmentation)
+            if dose is not None and dose.__class__ is not str:  # not "unknown"
+                dose = _new_tuple(Dose, (dose.value, dose.unit))
+        else:  # a Course
+            dose = adherence = None
+            augmented = False
+        return _new_tuple(
+            cls,
+            (
+                pointer,
+                kind,
+                drug,
+                drug_input,
+                weeks,
+                improvement,
+                drug.id if drug is not None else f"{kind}:{drug_input}",
+                dose,
+                item.outcome,
+                adherence,
+                span,
+                item.id,
+                augmented,
+            ),
         )
 
     @classmethod
@@ -222,17 +230,6 @@ def _span(
     if end.__class__ is str:
         return None
     return start, end
-
-
-def _weeks(
-    span: tuple[datetime.date, datetime.date] | None, value: float | None, unit: str = "week"
-) -> float | None:
-    """Length in weeks: from the span, else from the recorded duration (``value`` ``unit``s)."""
-    if span is not None:
-        return (span[1] - span[0]).days / 7
-    if value is not None:
-        return float(value) * _WEEKS_PER_UNIT[unit]
-    return None
 
 
 def _improvement(
@@ -586,8 +583,9 @@ class AdequacyPanel:
     A criterion whose parameters are equal in every rule (all five built-in
     definitions require adherence and none counts intolerance, say) is
     decided once per trial for all of them, and a trial that fails it is not
-    judged further by any; the rest is judged rule by rule in each rule's own
-    order. The verdicts are the same as each rule's :meth:`AdequacyRules.counts`.
+    judged further by any; rules that decide every criterion alike are
+    judged once between them. The verdicts are the same as each rule's
+    :meth:`AdequacyRules.counts`.
     """
 
     def __init__(self, rules: tuple[AdequacyRules, ...]) -> None:
@@ -607,10 +605,23 @@ class AdequacyPanel:
             else []
         )
         self._shared = tuple(first.quick_criteria[name] for name in shared) if first else ()
-        self._own = tuple(
-            tuple(check for name, check in rule.quick_criteria.items() if name not in shared)
-            for rule in rules
-        )
+        # Rules alike in every criterion are judged once: each rule reads its group's verdict.
+        groups: dict[Any, int] = {}
+        own: list[tuple[Any, ...]] = []
+        group_of: list[int] = []
+        for rule in rules:
+            key = tuple(sorted(rule.decision_keys.items()))  # every value is hashable
+            if key not in groups:
+                groups[key] = len(own)
+                own.append(
+                    tuple(
+                        check for name, check in rule.quick_criteria.items() if name not in shared
+                    )
+                )
+            group_of.append(groups[key])
+        self._own = tuple(own)
+        self._group_of = tuple(group_of)
+        self._identity = self._group_of == tuple(range(len(rules)))
         self._all_fail = (False,) * len(rules)
 
     def counts(self, facts: TrialFacts) -> tuple[bool | None, ...]:
@@ -634,4 +645,6 @@ class AdequacyPanel:
                     maybe = True
             else:
                 verdicts.append(None if maybe else True)
-        return tuple(verdicts)
+        if self._identity:
+            return tuple(verdicts)
+        return tuple([verdicts[group] for group in self._group_of])
