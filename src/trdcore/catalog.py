@@ -105,7 +105,7 @@ class Catalog:
         ``"Zoloft"``, ``"sertraline"`` and ``"36437"`` all find sertraline.
         Surrounding spaces and letter case are ignored; nothing else is guessed.
         """
-        index = self._drug_index()
+        index = self._drug_names or self._drug_index()
         found = index.get(text)  # most names arrive already in their indexed form
         if found is None:
             found = index.get(" ".join(text.split()).casefold())
