@@ -202,3 +202,31 @@ def test_only_trdcore_errors_ever_escape(document: Any) -> None:
     if isinstance(error, SchemaValidationError):
         assert error.issues
         assert all(issue.pointer == "" or issue.pointer.startswith("/") for issue in error.issues)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(mutated_histories(), json_values, st.just(EXAMPLE)))
+def test_a_compiled_checker_gives_what_checked_gives(document: Any) -> None:
+    """checker() looks the schema up once for a batch; its answers must not differ."""
+    from trdcore.validation import checked, checker
+
+    def outcome(check: Any) -> Any:
+        try:
+            return check(document, source="batch.ndjson")
+        except TrdcoreError as error:
+            return (type(error), str(error))
+
+    assert outcome(checker("treatment-history")) == outcome(
+        lambda item, source: checked(item, "treatment-history", source=source)
+    )
+
+
+def test_a_compiled_checker_reports_cross_field_problems_with_the_file() -> None:
+    from trdcore.validation import checker
+
+    document = history()
+    document["trials"][1]["id"] = "t1"
+    with pytest.raises(SchemaValidationError) as caught:
+        checker("treatment-history")(document, source="batch.ndjson")
+    assert [(i.pointer, i.keyword) for i in caught.value.issues] == [("/trials/1/id", "unique-id")]
+    assert "batch.ndjson" in str(caught.value)

@@ -39,6 +39,7 @@ from trdcore.documents import (
     block_lines,
     parse_ndjson_line,
 )
+from trdcore.exceptions import SchemaValidationError, TrdcoreError
 
 __all__ = [
     "BatchPart",
@@ -101,7 +102,7 @@ def _start_worker(
     from trdcore.catalog import load_catalog
     from trdcore.evaluation import Evaluator, facts_from_json
     from trdcore.plugins import get_plugin_manager
-    from trdcore.validation import checked
+    from trdcore.validation import checker
 
     catalog = load_catalog(get_plugin_manager())
     evaluators = [Evaluator.for_definition(reference, catalog) for reference in definitions]
@@ -112,7 +113,7 @@ def _start_worker(
         explain=explain,
         stages=stages,
         # Looked up once here rather than imported for every history.
-        checked=checked,
+        check=checker("treatment-history"),
         facts_from_json=facts_from_json,
     )
     # The catalog lives as long as the worker: keep the cyclic collector from rescanning it
@@ -123,15 +124,13 @@ def _start_worker(
 
 def _judge(document: SourceDocument) -> tuple[Any, str | None]:
     """A document's normalised facts, or why it cannot be evaluated."""
-    from trdcore.exceptions import SchemaValidationError, TrdcoreError
-
     if document.error is not None:
         error = document.error
         # The caller names the file and line; keep the column, which only the error knows.
         column = f"column {error.column}: " if getattr(error, "column", None) else ""
         return None, column + str(getattr(error, "reason", error))
     try:
-        data = _WORKER["checked"](document.data, "treatment-history", source=document.source)
+        data = _WORKER["check"](document.data, source=document.source)
     except SchemaValidationError as error:
         details = "; ".join(issue.describe() for issue in error.issues)
         return None, f"not a valid treatment history: {details}"
@@ -190,7 +189,8 @@ def _ndjson_part(chunk: list[tuple[str, NdjsonBlock | RawLine | SourceDocument]]
     lines: list[bytes] = []
     problems: list[tuple[str, str]] = []
     histories = 0
-    as_of, catalog, evaluators = _WORKER["as_of"], _WORKER["catalog"], _WORKER["evaluators"]
+    as_of, catalog, evaluators = _WORKER["as_of"], _WORKER["catalog"], tuple(_WORKER["evaluators"])
+    explain, with_stages = _WORKER["explain"], _WORKER["stages"]
     for source, item in _records(chunk):
         histories += 1
         document = parse_ndjson_line(item, source=source) if isinstance(item, RawLine) else item
@@ -199,10 +199,10 @@ def _ndjson_part(chunk: list[tuple[str, NdjsonBlock | RawLine | SourceDocument]]
             where = f"{source}:{document.line}" if document.line else source
             problems.append((where, problem or "cannot be evaluated"))
             continue
-        if _WORKER["explain"]:
+        if explain:
             lines.extend(orjson.dumps(result) for result in _full_results(facts))
             continue
-        stages = stage_all(facts, as_of=as_of, catalog=catalog) if _WORKER["stages"] else None
+        stages = stage_all(facts, as_of=as_of, catalog=catalog) if with_stages else None
         summary = summary_document(
             facts, evaluators, stages=stages, source=source, line=document.line
         )

@@ -747,7 +747,7 @@ def summary_document(
     and the stages when given: the compact form for large batches. Each
     definition's full explanation is its :meth:`Evaluator.document`.
     """
-    panel = _SummaryPanel.of(tuple(evaluators))
+    panel = _SummaryPanel.of(evaluators if type(evaluators) is tuple else tuple(evaluators))
     trials = facts.trials
     document: dict[str, Any] = {"schema": "evaluation-summary@1.0.0"}
     if facts.history_id:
@@ -756,20 +756,13 @@ def summary_document(
         document["source"] = source
     if line is not None:
         document["line"] = line
-    version = _engine_version()
-    document.update(
-        {
-            "as_of": facts.as_of.isoformat(),
-            "catalog_version": version,
-            "engine": {"name": "trdcore", "version": version},
-            "pointers": [item.pointer for item in trials],
-            "results": [
-                _summary_item(ref, *outcome)
-                for ref, outcome in zip(panel.refs, panel.outcomes(trials), strict=True)
-            ],
-            "warnings": list(facts.warnings),
-        }
-    )
+    version = _ENGINE_VERSION or _engine_version()
+    document["as_of"] = facts.as_of.isoformat()
+    document["catalog_version"] = version
+    document["engine"] = {"name": "trdcore", "version": version}
+    document["pointers"] = [item.pointer for item in trials]
+    document["results"] = panel.results(trials)
+    document["warnings"] = list(facts.warnings)
     if stages is not None:
         document["stages"] = stages
     return document
@@ -808,11 +801,11 @@ class _SummaryPanel:
             found = cache[key] = cls(evaluators)
         return cast("_SummaryPanel", found)
 
-    def outcomes(self, trials: tuple[TrialFacts, ...]) -> list[tuple[Any, ...]]:
-        """Each evaluator's :meth:`Evaluator._outcome` of the trials, in order."""
+    def results(self, trials: tuple[TrialFacts, ...]) -> list[dict[str, Any]]:
+        """The summary ``results``: each evaluator's verdict of the trials, in order."""
         judge = self.adequacy.counts
         columns = zip(*[judge(item) for item in trials], strict=True) if trials else self._no_trials
         return [
-            evaluator._outcome(trials, column)
-            for evaluator, column in zip(self.evaluators, columns, strict=True)
+            _summary_item(ref, *evaluator._outcome(trials, column))
+            for ref, evaluator, column in zip(self.refs, self.evaluators, columns, strict=True)
         ]
