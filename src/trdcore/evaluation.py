@@ -429,6 +429,13 @@ class Evaluator:
         self._not_counted = parameters.missing_data == "not-counted"
         self._classes: dict[str, list[str]] = {}
         self._status_of_none = self._status({}, {})
+        #: Everything :meth:`_outcome` reads besides its arguments.
+        self._counting_key = (
+            self._needed,
+            self._needed_classes,
+            self._class_taxonomy,
+            self._not_counted,
+        )
 
     @classmethod
     def for_definition(cls, definition: Any, catalog: Catalog | None = None) -> Evaluator:
@@ -788,6 +795,8 @@ class _SummaryPanel:
         self.refs = tuple(evaluator.entry.ref for evaluator in evaluators)
         self.adequacy = AdequacyPanel(tuple(evaluator.rules for evaluator in evaluators))
         self._no_trials = ((),) * len(evaluators)
+        # What an outcome depends on besides the trials and their verdicts.
+        self._counting = tuple(evaluator._counting_key for evaluator in evaluators)
 
     @classmethod
     def of(cls, evaluators: tuple[Evaluator, ...]) -> _SummaryPanel:
@@ -802,10 +811,20 @@ class _SummaryPanel:
         return cast("_SummaryPanel", found)
 
     def results(self, trials: tuple[TrialFacts, ...]) -> list[dict[str, Any]]:
-        """The summary ``results``: each evaluator's verdict of the trials, in order."""
+        """The summary ``results``: each evaluator's verdict of the trials, in order.
+
+        Definitions that count alike and judged the trials alike have the same outcome,
+        worked out once.
+        """
         judge = self.adequacy.counts
         columns = zip(*[judge(item) for item in trials], strict=True) if trials else self._no_trials
-        return [
-            _summary_item(ref, *evaluator._outcome(trials, column))
-            for ref, evaluator, column in zip(self.refs, self.evaluators, columns, strict=True)
-        ]
+        outcomes: dict[Any, tuple[Any, ...]] = {}
+        results = []
+        for ref, evaluator, counting, column in zip(
+            self.refs, self.evaluators, self._counting, columns, strict=True
+        ):
+            outcome = outcomes.get((counting, column))
+            if outcome is None:
+                outcome = outcomes[counting, column] = evaluator._outcome(trials, column)
+            results.append(_summary_item(ref, *outcome))
+        return results
