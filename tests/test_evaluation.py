@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -393,7 +394,7 @@ def test_a_summary_of_every_definition_agrees_with_each_definitions_own_verdict(
     catalog: Catalog, trials: list[dict[str, Any]]
 ) -> None:
     """Criteria shared by the definitions are judged once for all: the verdicts must not move."""
-    from trdcore.evaluation import history_facts, summary_document
+    from trdcore.evaluation import history_facts, summary_document, summary_line
 
     evaluators = [trdcore.Evaluator.for_definition(name, catalog) for name in DEFINITIONS]
     facts = history_facts(history(*trials), as_of=AS_OF, catalog=catalog)
@@ -401,6 +402,11 @@ def test_a_summary_of_every_definition_agrees_with_each_definitions_own_verdict(
     assert summary["results"] == [
         evaluator.verdict(facts, as_of=AS_OF).summary() for evaluator in evaluators
     ]
+    # The batch writes the same document as bytes, reusing serialised results.
+    line = summary_line(facts, evaluators, source="batch.ndjson", line=7)
+    again = summary_line(facts, evaluators, source="batch.ndjson", line=7)
+    expected = summary_document(facts, evaluators, source="batch.ndjson", line=7)
+    assert line == again == orjson.dumps(expected)
 
 
 def test_courses_count_only_where_the_definition_counts_them(catalog: Catalog) -> None:

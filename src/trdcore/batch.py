@@ -183,7 +183,7 @@ def _records(chunk: list[tuple[str, Any]]) -> Iterator[tuple[str, RawLine | Sour
 
 
 def _ndjson_part(chunk: list[tuple[str, NdjsonBlock | RawLine | SourceDocument]]) -> BatchPart:
-    from trdcore.evaluation import summary_document
+    from trdcore.evaluation import summary_line
     from trdcore.rules.staging import stage_all
 
     lines: list[bytes] = []
@@ -203,10 +203,9 @@ def _ndjson_part(chunk: list[tuple[str, NdjsonBlock | RawLine | SourceDocument]]
             lines.extend(orjson.dumps(result) for result in _full_results(facts))
             continue
         stages = stage_all(facts, as_of=as_of, catalog=catalog) if with_stages else None
-        summary = summary_document(
-            facts, evaluators, stages=stages, source=source, line=document.line
+        lines.append(
+            summary_line(facts, evaluators, stages=stages, source=source, line=document.line)
         )
-        lines.append(orjson.dumps(summary))
     output = b"\n".join(lines) + b"\n" if lines else b""
     return BatchPart(output, histories, tuple(problems))
 

@@ -25,6 +25,8 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, cast
 
+import orjson
+
 from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.rules.adequacy import _DRUG_KINDS, AdequacyPanel, AdequacyRules, TrialFacts
 
@@ -39,6 +41,7 @@ __all__ = [
     "facts_from_json",
     "history_facts",
     "summary_document",
+    "summary_line",
 ]
 
 #: Two antidepressant trials overlapping by more than this many days are reported as taken
@@ -755,7 +758,33 @@ def summary_document(
     definition's full explanation is its :meth:`Evaluator.document`.
     """
     panel = _SummaryPanel.of(evaluators if type(evaluators) is tuple else tuple(evaluators))
-    trials = facts.trials
+    return _summary(facts, panel.results(facts.trials), stages, source, line)
+
+
+def summary_line(
+    facts: HistoryFacts,
+    evaluators: Iterable[Evaluator],
+    *,
+    stages: list[dict[str, Any]] | None = None,
+    source: str | None = None,
+    line: int | None = None,
+) -> bytes:
+    """:func:`summary_document` as one line of compact JSON (no newline): what NDJSON batches
+    write. The same bytes as ``orjson.dumps(summary_document(...))``; the results, which repeat
+    from history to history, are serialised once each and reused."""
+    panel = _SummaryPanel.of(evaluators if type(evaluators) is tuple else tuple(evaluators))
+    return orjson.dumps(
+        _summary(facts, panel.results(facts.trials, as_json=True), stages, source, line)
+    )
+
+
+def _summary(
+    facts: HistoryFacts,
+    results: list[Any],
+    stages: list[dict[str, Any]] | None,
+    source: str | None,
+    line: int | None,
+) -> dict[str, Any]:
     document: dict[str, Any] = {"schema": "evaluation-summary@1.0.0"}
     if facts.history_id:
         document["history_id"] = facts.history_id
@@ -767,8 +796,8 @@ def summary_document(
     document["as_of"] = facts.as_of.isoformat()
     document["catalog_version"] = version
     document["engine"] = {"name": "trdcore", "version": version}
-    document["pointers"] = [item.pointer for item in trials]
-    document["results"] = panel.results(trials)
+    document["pointers"] = [item.pointer for item in facts.trials]
+    document["results"] = results
     document["warnings"] = list(facts.warnings)
     if stages is not None:
         document["stages"] = stages
@@ -790,6 +819,9 @@ _ENGINE_VERSION: str | None = None
 class _SummaryPanel:
     """Several evaluators judging each history together, for summaries (see AdequacyPanel)."""
 
+    #: Serialised result items kept for reuse (a few hundred distinct ones are typical).
+    FRAGMENTS = 1 << 14
+
     def __init__(self, evaluators: tuple[Evaluator, ...]) -> None:
         self.evaluators = evaluators
         self.refs = tuple(evaluator.entry.ref for evaluator in evaluators)
@@ -797,6 +829,7 @@ class _SummaryPanel:
         self._no_trials = ((),) * len(evaluators)
         # What an outcome depends on besides the trials and their verdicts.
         self._counting = tuple(evaluator._counting_key for evaluator in evaluators)
+        self._fragments: dict[Any, Any] = {}
 
     @classmethod
     def of(cls, evaluators: tuple[Evaluator, ...]) -> _SummaryPanel:
@@ -810,21 +843,33 @@ class _SummaryPanel:
             found = cache[key] = cls(evaluators)
         return cast("_SummaryPanel", found)
 
-    def results(self, trials: tuple[TrialFacts, ...]) -> list[dict[str, Any]]:
+    def results(self, trials: tuple[TrialFacts, ...], *, as_json: bool = False) -> list[Any]:
         """The summary ``results``: each evaluator's verdict of the trials, in order.
 
         Definitions that count alike and judged the trials alike have the same outcome,
-        worked out once.
+        worked out once. With ``as_json`` each item is its serialised JSON
+        (an ``orjson.Fragment``), made once per distinct item and reused.
         """
         judge = self.adequacy.counts
         columns = zip(*[judge(item) for item in trials], strict=True) if trials else self._no_trials
         outcomes: dict[Any, tuple[Any, ...]] = {}
-        results = []
+        results: list[Any] = []
+        fragments = self._fragments
         for ref, evaluator, counting, column in zip(
             self.refs, self.evaluators, self._counting, columns, strict=True
         ):
             outcome = outcomes.get((counting, column))
             if outcome is None:
                 outcome = outcomes[counting, column] = evaluator._outcome(trials, column)
-            results.append(_summary_item(ref, *outcome))
+            if not as_json:
+                results.append(_summary_item(ref, *outcome))
+                continue
+            fragment = fragments.get((ref, outcome))
+            if fragment is None:
+                if len(fragments) >= self.FRAGMENTS:
+                    fragments.clear()
+                fragment = fragments[ref, outcome] = orjson.Fragment(
+                    orjson.dumps(_summary_item(ref, *outcome))
+                )
+            results.append(fragment)
         return results
