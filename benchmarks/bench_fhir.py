@@ -14,9 +14,12 @@ parsing the same bytes with orjson as the baseline of the same run:
 - ``import``: ``read_fhir_bundle`` per line (what ``fhir-evaluate`` runs per patient);
   each line is imported, then evaluated, before the next is read;
 - ``import (whole file)``: ``read_fhir`` over the file (what ``trdcore import fhir`` runs);
-- ``import + verdict``: per line, import, validate into the model, ``history_facts`` and
-  ``Evaluator.verdict`` for one definition (status and counts);
-- ``import + FHIR results``: per line, import, validate, ``Evaluator.document`` and the
+- ``import + verdict``: per line, import, check the history (``checker``), read its facts
+  from the JSON (``facts_from_json``, no model) and ``Evaluator.verdict`` for one definition
+  (status and counts), as ``fhir-evaluate`` does;
+- ``import + explained result``: the same with ``Evaluator.document`` (every trial's criteria,
+  thresholds and sources: the evaluation-result document), not yet turned into FHIR;
+- ``import + FHIR results``: per line, import, check, facts, ``Evaluator.document`` and the
   result Bundle as JSON bytes: what ``trdcore fhir-evaluate`` writes, in this process;
 - ``fhir-evaluate --jobs N``: the same through ``evaluate_fhir`` on N worker processes,
   given this process's catalog as the command gives it (starting the workers included).
@@ -48,6 +51,8 @@ from trdcore_fhir import evaluate_fhir, read_fhir, read_fhir_bundle, result_bund
 import trdcore
 from trdcore.batch import default_jobs
 from trdcore.catalog import load_catalog
+from trdcore.evaluation import facts_from_json
+from trdcore.validation import checker
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 # Ingredient RxCUIs (verified in the catalog): sertraline, fluoxetine, citalopram, escitalopram.
@@ -236,18 +241,27 @@ def main() -> None:
         def whole_file() -> None:
             assert len(read_fhir(path, as_of=as_of, catalog=catalog).histories) == args.patients
 
+        check = checker("treatment-history")
+
         def verdicts() -> None:
             for imported in imports():
                 for history in imported.histories:
-                    model = trdcore.validate(history.document, "treatment-history")
-                    facts = trdcore.history_facts(model, as_of=as_of, catalog=catalog)
+                    document = check(history.document)
+                    facts = facts_from_json(document, as_of=as_of, catalog=catalog)
                     evaluator.verdict(facts, as_of=as_of)
+
+        def explained() -> None:
+            for imported in imports():
+                for history in imported.histories:
+                    document = check(history.document)
+                    facts = facts_from_json(document, as_of=as_of, catalog=catalog)
+                    evaluator.document(facts, as_of=as_of)
 
         def fhir_results() -> None:
             for imported in imports():
                 for history in imported.histories:
-                    model = trdcore.validate(history.document, "treatment-history")
-                    facts = trdcore.history_facts(model, as_of=as_of, catalog=catalog)
+                    document = check(history.document)
+                    facts = facts_from_json(document, as_of=as_of, catalog=catalog)
                     result = evaluator.document(facts, as_of=as_of)
                     bundle = result_bundle(result, subject=history.patient, sources=history.sources)
                     orjson.dumps(bundle, option=orjson.OPT_SORT_KEYS)
@@ -263,6 +277,7 @@ def main() -> None:
             ("import", import_only),
             ("import (whole file)", whole_file),
             ("import + verdict", verdicts),
+            ("import + explained result", explained),
             ("import + FHIR results", fhir_results),
             (f"fhir-evaluate --jobs {args.jobs}", workers),
         ]
@@ -285,6 +300,7 @@ def main() -> None:
             )
         for name, what in (
             ("import + verdict", "import + verdict in one process"),
+            ("import + explained result", "import + explained result in one process"),
             (f"fhir-evaluate --jobs {args.jobs}", f"FHIR results on {args.jobs} workers"),
         ):
             rate = args.patients / best[name][0]

@@ -1,7 +1,8 @@
 """FHIR patient data in, FHIR results out, for many patients: on every core, in input order.
 
-What ``trdcore fhir-evaluate`` runs. Each imported history is validated once into a model,
-normalised once (:func:`trdcore.history_facts`) and judged by every definition's compiled
+What ``trdcore fhir-evaluate`` runs. Each imported history is checked once, its facts are
+read from the checked JSON without building the model
+(:func:`trdcore.evaluation.facts_from_json`), and it is judged by every definition's compiled
 :class:`trdcore.Evaluator`; each result becomes a result Bundle (:func:`result_bundle`).
 
 NDJSON of Bundles (one patient's Bundle a line, as a bulk export per patient gives) is read
@@ -82,6 +83,7 @@ def _start_worker(
     catalog: Any = None,
 ) -> None:
     from trdcore import Evaluator, load_catalog
+    from trdcore.validation import checker
 
     if catalog is None or isinstance(catalog, bytes):
         # A worker process: the catalog of the process that started it (pickled: much
@@ -95,6 +97,7 @@ def _start_worker(
         as_of=as_of,
         condition=condition,
         bundle_type=bundle_type,
+        check=checker("treatment-history"),
     )
 
 
@@ -115,16 +118,18 @@ def _evaluate_import(imported: FhirImport, source: str) -> ResultPart:
 
 def _evaluate_history(history: ImportedHistory, source: str, lines: list[bytes]) -> str | None:
     """Append one result Bundle per definition to ``lines``; or say why there are none."""
-    from trdcore import SchemaValidationError, TrdcoreError, history_facts, validate
+    from trdcore import SchemaValidationError, TrdcoreError
+    from trdcore.evaluation import facts_from_json
 
     as_of, catalog = _WORKER["as_of"], _WORKER["catalog"]
     try:
-        model = validate(history.document, "treatment-history")
+        document = _WORKER["check"](history.document)
     except SchemaValidationError as error:
         details = "; ".join(issue.describe() for issue in error.issues)
         return f"invalid: {source} {history.patient}: {details}"
     bundle_type: Literal["collection", "transaction"] = _WORKER["bundle_type"]
-    facts = history_facts(model, as_of=as_of, catalog=catalog)
+    # The facts are read from the checked JSON: the history model is never needed here.
+    facts = facts_from_json(document, as_of=as_of, catalog=catalog)
     for evaluator in _WORKER["evaluators"]:
         try:
             result = evaluator.document(facts, as_of=as_of)
