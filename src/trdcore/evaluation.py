@@ -173,25 +173,13 @@ def history_facts(history: Any, *, as_of: datetime.date, catalog: Catalog) -> Hi
         entry = find(label) if label else None  # most drugs are found by name at once
         if entry is None:
             entry, label = _match(label, drug.codings and [c.code for c in drug.codings], find)
-        kind = (
-            "antidepressant"
-            if entry is None or "antidepressant" in entry.model.roles
-            else "augmentation"
-        )
-        trials.append(judge(f"/trials/{index}", kind, trial, entry, label, as_of))
+        trials.append(judge(f"/trials/{index}", _kind(entry), trial, entry, label, as_of))
         if trial.augmentation:
             for number, agent in enumerate(trial.augmentation):
                 codes = agent.drug.codings and [c.code for c in agent.drug.codings]
                 agent_entry, agent_label = _match(agent.drug.name, codes, find)
                 if agent_entry is None:
-                    notes.append(
-                        (
-                            index,
-                            "unknown-drug",
-                            f"/trials/{index}/augmentation/{number}/drug",
-                            agent_label,
-                        )
-                    )
+                    notes.append(_unknown_agent(index, number, agent_label))
     if history.courses:
         for index, course in enumerate(history.courses):
             course_kind = _COURSE_KINDS.get(course.kind)
@@ -232,14 +220,7 @@ def facts_from_json(
                 codes = agent_codings and [c["code"] for c in agent_codings]
                 agent_entry, agent_label = _match(agent["drug"].get("name"), codes, find)
                 if agent_entry is None:
-                    notes.append(
-                        (
-                            index,
-                            "unknown-drug",
-                            f"/trials/{index}/augmentation/{number}/drug",
-                            agent_label,
-                        )
-                    )
+                    notes.append(_unknown_agent(index, number, agent_label))
     for index, course in enumerate(data.get("courses") or ()):
         kind = course["kind"]
         course_kind = _COURSE_KINDS.get(kind)
@@ -251,6 +232,11 @@ def facts_from_json(
             TrialFacts.from_json(f"/courses/{index}", course_kind, course, None, name, as_of)
         )
     return HistoryFacts(None, as_of, tuple(trials), catalog, data=data, notes=tuple(notes))
+
+
+def _unknown_agent(trial: int, number: int, label: str) -> tuple[int, str, str, str]:
+    """The note for an augmenting agent that is not in the catalog (a warning, in order)."""
+    return trial, "unknown-drug", f"/trials/{trial}/augmentation/{number}/drug", label
 
 
 def _kind(entry: CatalogEntry | None) -> str:
