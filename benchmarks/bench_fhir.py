@@ -243,26 +243,24 @@ def main() -> None:
 
         check = checker("treatment-history")
 
+        def facts_of(history: Any) -> Any:
+            # As fhir-evaluate does: check once, read the facts from the JSON (no model).
+            return facts_from_json(check(history.document), as_of=as_of, catalog=catalog)
+
         def verdicts() -> None:
             for imported in imports():
                 for history in imported.histories:
-                    document = check(history.document)
-                    facts = facts_from_json(document, as_of=as_of, catalog=catalog)
-                    evaluator.verdict(facts, as_of=as_of)
+                    evaluator.verdict(facts_of(history), as_of=as_of)
 
         def explained() -> None:
             for imported in imports():
                 for history in imported.histories:
-                    document = check(history.document)
-                    facts = facts_from_json(document, as_of=as_of, catalog=catalog)
-                    evaluator.document(facts, as_of=as_of)
+                    evaluator.document(facts_of(history), as_of=as_of)
 
         def fhir_results() -> None:
             for imported in imports():
                 for history in imported.histories:
-                    document = check(history.document)
-                    facts = facts_from_json(document, as_of=as_of, catalog=catalog)
-                    result = evaluator.document(facts, as_of=as_of)
+                    result = evaluator.document(facts_of(history), as_of=as_of)
                     bundle = result_bundle(result, subject=history.patient, sources=history.sources)
                     orjson.dumps(bundle, option=orjson.OPT_SORT_KEYS)
 

@@ -158,20 +158,17 @@ class TrialFacts(NamedTuple):
     ) -> TrialFacts:
         """:meth:`from_model` for the JSON of a trial or course that passed its schema check.
 
-        The batch path, so written out in full: the same rules as :func:`_span`,
-        :func:`_weeks` and :func:`_improvement`, which a property test keeps equal.
+        The batch path: the same rules as :meth:`from_model`, read from the JSON (a property
+        test holds the two equal for every schema-valid history).
         """
         get = data.get
-        span = None
-        start = get("start_date")
-        if start is not None and start != "unknown":
-            end = get("end_date")
-            if end is None:
-                if get("ongoing"):
-                    first = _date(start)
-                    span = (first, as_of if as_of > first else first)
-            elif end != "unknown":
-                span = (_date(start), _date(end))
+        start, end = get("start_date"), get("end_date")
+        span = _span(
+            start if start is None or start == "unknown" else _date(start),
+            end if end is None or end == "unknown" else _date(end),
+            get("ongoing"),
+            as_of,
+        )
         if span is not None:
             weeks: float | None = (span[1] - span[0]).days / 7
         else:
