@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    from trdcore.catalog import load_catalog
+    from trdcore import load_catalog
     from trdcore.exporting import run_export, write_export
     from trdcore.extensions import ExportContext
     from trdcore.plugins import exporters, get_plugin_manager

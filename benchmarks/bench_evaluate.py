@@ -35,7 +35,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_validate import history
 
-from trdcore.catalog import load_catalog
+from trdcore import load_catalog
 from trdcore.evaluation import Evaluator
 from trdcore.models import TreatmentHistory
 from trdcore.plugins import get_plugin_manager

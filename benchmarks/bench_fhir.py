@@ -11,8 +11,9 @@ Timed, best of ``--runs`` (wall clock, and CPU time of this process and its work
 parsing the same bytes with orjson as the baseline of the same run:
 
 - ``json``: ``orjson.loads`` of every line, nothing else;
-- ``import``: ``read_fhir_bundle`` per line (what ``fhir-evaluate`` runs per patient);
-  each line is imported, then evaluated, before the next is read;
+- ``import``: ``FhirReader.read_bundle`` per line, one reader for the run (what
+  ``fhir-evaluate`` runs per patient); each line is imported, then evaluated, before the
+  next is read;
 - ``import (whole file)``: ``read_fhir`` over the file (what ``trdcore import fhir`` runs);
 - ``import + verdict``: per line, import, check the history (``checker``), read its facts
   from the JSON (``facts_from_json``, no model) and ``Evaluator.verdict`` for one definition
@@ -20,7 +21,8 @@ parsing the same bytes with orjson as the baseline of the same run:
 - ``import + explained result``: the same with ``Evaluator.document`` (every trial's criteria,
   thresholds and sources: the evaluation-result document), not yet turned into FHIR;
 - ``import + FHIR results``: per line, import, check, facts, ``Evaluator.document`` and the
-  result Bundle as JSON bytes: what ``trdcore fhir-evaluate`` writes, in this process;
+  result Bundle as JSON bytes (one ``ResultWriter`` for the run): what ``trdcore
+  fhir-evaluate`` writes, in this process;
 - ``fhir-evaluate --jobs N``: the same through ``evaluate_fhir`` on N worker processes,
   given this process's catalog as the command gives it (starting the workers included).
 
@@ -46,11 +48,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from trdcore_fhir import evaluate_fhir, read_fhir, read_fhir_bundle, result_bundle
+from trdcore_fhir import FhirReader, ResultWriter, evaluate_fhir, read_fhir
 
 import trdcore
+from trdcore import load_catalog
 from trdcore.batch import default_jobs
-from trdcore.catalog import load_catalog
 from trdcore.evaluation import facts_from_json
 from trdcore.validation import checker
 
@@ -230,10 +232,10 @@ def main() -> None:
                 orjson.loads(line)
 
         def imports() -> Iterator[Any]:
+            # As fhir-evaluate does: one reader (and its tables of what recurs) for the run.
+            reader = FhirReader(as_of, catalog)
             for number, line in enumerate(lines, start=1):
-                yield read_fhir_bundle(
-                    line, source=source, number=number, as_of=as_of, catalog=catalog
-                )
+                yield reader.read_bundle(line, source=source, number=number)
 
         def import_only() -> None:
             assert sum(len(imported.histories) for imported in imports()) == args.patients
@@ -258,10 +260,11 @@ def main() -> None:
                     evaluator.document(facts_of(history), as_of=as_of)
 
         def fhir_results() -> None:
+            writer = ResultWriter()
             for imported in imports():
                 for history in imported.histories:
                     result = evaluator.document(facts_of(history), as_of=as_of)
-                    bundle = result_bundle(result, subject=history.patient, sources=history.sources)
+                    bundle = writer.bundle(result, subject=history.patient, sources=history.sources)
                     orjson.dumps(bundle, option=orjson.OPT_SORT_KEYS)
 
         def workers() -> None:

@@ -33,7 +33,7 @@ def main() -> None:
     from trdcore_print.handouts import Settings, build_handouts
     from trdcore_print.rendering import handout_html, pdf_from_html
 
-    from trdcore.catalog import load_catalog
+    from trdcore import load_catalog
     from trdcore.exporting import run_export, write_export
     from trdcore.plugins import get_plugin_manager
 

@@ -112,20 +112,21 @@ def test_explain_is_refused_outside_ndjson() -> None:
 def test_worker_processes_give_the_same_bytes_as_one_process() -> None:
     import datetime
 
+    from trdcore import Engine, Kernel, load_catalog
     from trdcore.batch import evaluate_to_ndjson
     from trdcore.documents import read_ndjson_lines
+
+    kernel = Kernel.of(
+        Engine.for_catalog(load_catalog()),
+        ("sforzini-2022@1.0.0", "different-classes@1.0.0"),
+        as_of=datetime.date(2026, 11, 27),
+        stages=True,
+    )
 
     def output(jobs: int) -> bytes:
         with (EXAMPLES / "batch.ndjson").open("rb") as stream:
             records = [("batch", line) for line in read_ndjson_lines(stream, source="batch")] * 10
-        parts = evaluate_to_ndjson(
-            records,
-            ("sforzini-2022@1.0.0", "different-classes@1.0.0"),
-            as_of=datetime.date(2026, 11, 27),
-            jobs=jobs,
-            stages=True,
-            chunk_size=4,
-        )
+        parts = evaluate_to_ndjson(records, kernel, jobs=jobs, chunk_size=4)
         return b"".join(part.output for part in parts)
 
     single = output(1)
@@ -141,12 +142,9 @@ def test_worker_processes_give_the_same_bytes_as_one_process() -> None:
 
     def from_blocks(jobs: int) -> list[dict[str, Any]]:
         blocks = read_ndjson_blocks(io.BytesIO(content), block_bytes=700)
+        one = Kernel.of(kernel.engine, ("sforzini-2022",), as_of=kernel.as_of)
         parts = evaluate_to_ndjson(
-            [("batch", block) for block in blocks],
-            ("sforzini-2022@1.0.0",),
-            as_of=datetime.date(2026, 11, 27),
-            jobs=jobs,
-            chunk_size=1,
+            [("batch", block) for block in blocks], one, jobs=jobs, chunk_size=1
         )
         return [json.loads(line) for part in parts for line in part.output.splitlines()]
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import trdcore
 from strategies import documents
 from trdcore.catalog import Catalog
-from trdcore.evaluation import evaluate, evaluate_all
+from trdcore import evaluate, evaluate_all
 from trdcore.schemas import check
 
 AS_OF = datetime.date(2026, 11, 27)
@@ -79,7 +79,7 @@ def test_two_ssris_meet_the_two_trial_definition_but_not_different_classes(
     result = evaluate(document, "different-classes", as_of=AS_OF, catalog=catalog)
     assert result.status == "not_met"
     assert "SSRI" in str(result.explanation)
-    _results, sentences = evaluate_all(document, as_of=AS_OF, catalog=catalog)
+    sentences = evaluate_all(document, as_of=AS_OF, catalog=catalog).differences
     [sentence] = [s for s in sentences if "different-classes@1.0.0:" in s]
     assert sentence.startswith("met under ")
     assert "two-trials-gaynes-2020@1.0.0" in sentence
@@ -348,7 +348,7 @@ def test_filling_in_missing_data_never_flips_a_definite_answer(
 def test_the_verdict_only_path_agrees_with_the_full_explanation(
     catalog: Catalog, trials: list[dict[str, Any]], definition: str
 ) -> None:
-    evaluator = trdcore.Evaluator.for_definition(definition, catalog)
+    evaluator = trdcore.Engine.for_catalog(catalog).evaluator(definition)
     full = evaluator.document(history(*trials), as_of=AS_OF)
     quick = evaluator.verdict(history(*trials), as_of=AS_OF)
     assert quick.status == full["status"]
@@ -369,21 +369,21 @@ def test_the_verdict_only_path_agrees_with_the_full_explanation(
     documents("treatment-history") | gappy_vignettes().map(lambda trials: history(*trials)),
     st.sampled_from([AS_OF, datetime.date(2020, 1, 1)]),
 )
-def test_facts_read_from_json_equal_facts_read_from_the_model(
+def test_a_model_and_its_document_give_the_same_facts(
     catalog: Catalog, document: dict[str, Any], as_of: datetime.date
 ) -> None:
-    """The batch path reads facts straight from the JSON; it must see what the model shows."""
-    from trdcore.evaluation import facts_from_json, history_facts
+    """One normaliser: a model is read through the document it stands for."""
     from trdcore.models import TreatmentHistory
+    from trdcore.validation import issues
 
-    assume(check(document, "treatment-history") == [])
-    from_json = facts_from_json(document, as_of=as_of, catalog=catalog)
-    from_model = history_facts(TreatmentHistory.from_json(document), as_of=as_of, catalog=catalog)
+    assume(issues(document, "treatment-history") == [])
+    engine = trdcore.Engine.for_catalog(catalog)
+    from_json = engine.facts(document, as_of=as_of)
+    from_model = engine.facts(TreatmentHistory.from_json(document), as_of=as_of)
     assert from_json.trials == from_model.trials
     assert from_json.warnings == from_model.warnings
     assert from_json.history_id == from_model.history_id
     assert from_json.episode == from_model.episode
-    assert from_json.history == from_model.history
 
 
 @settings(
@@ -394,18 +394,18 @@ def test_a_summary_of_every_definition_agrees_with_each_definitions_own_verdict(
     catalog: Catalog, trials: list[dict[str, Any]]
 ) -> None:
     """Criteria shared by the definitions are judged once for all: the verdicts must not move."""
-    from trdcore.evaluation import history_facts, summary_document, summary_line
-
-    evaluators = [trdcore.Evaluator.for_definition(name, catalog) for name in DEFINITIONS]
-    facts = history_facts(history(*trials), as_of=AS_OF, catalog=catalog)
-    summary = summary_document(facts, evaluators)
+    engine = trdcore.Engine.for_catalog(catalog)
+    evaluators = engine.evaluators(DEFINITIONS)
+    panel = engine.panel(evaluators)
+    facts = engine.facts(history(*trials), as_of=AS_OF)
+    summary = panel.document(facts)
     assert summary["results"] == [
         evaluator.verdict(facts, as_of=AS_OF).summary() for evaluator in evaluators
     ]
     # The batch writes the same document as bytes, reusing serialised results.
-    line = summary_line(facts, evaluators, source="batch.ndjson", line=7)
-    again = summary_line(facts, evaluators, source="batch.ndjson", line=7)
-    expected = summary_document(facts, evaluators, source="batch.ndjson", line=7)
+    line = panel.line(facts, source="batch.ndjson", line=7)
+    again = panel.line(facts, source="batch.ndjson", line=7)
+    expected = panel.document(facts, source="batch.ndjson", line=7)
     assert line == again == orjson.dumps(expected)
 
 

@@ -11,13 +11,16 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from trdcore.catalog import Catalog, load_catalog
+from trdcore.catalog import Catalog
+from trdcore import load_catalog
 from trdcore.cli import build_cli
 from trdcore.exporting import MANIFEST, write_export
 from trdcore.extensions import ExportContext, ExportResult
 from trdcore.hookspecs import hookimpl
+from trdcore.engine import Engine
 from trdcore.lint import lint_catalog
-from trdcore.lint.rules import BUILTIN_RULES, SafeMessaging
+from trdcore.lint.builtin_rules import BUILTIN_RULES
+from trdcore.lint.wording_rules import SafeMessaging
 from trdcore.plugins import TrdcorePluginManager, get_plugin_manager, rules
 from trdcore.testing import run_export, valid_document
 
@@ -281,24 +284,29 @@ def counting_rule(calls: list[str]) -> Any:
     return CountingRule
 
 
-def test_lint_catalog_is_cached_per_date_and_rule_set() -> None:
+def test_lint_reports_are_kept_by_the_engine_per_date_and_rule_set() -> None:
     catalog = _catalog(unsafe_page())
+    engine = Engine.for_catalog(catalog)
     calls: list[str] = []
     rule = counting_rule(calls)
     rule_set = {"counting": rule()}
     day = datetime.date.fromisoformat(AS_OF)
-    first = lint_catalog(catalog, rule_set, as_of=day)
-    assert lint_catalog(catalog, {"counting": rule()}, as_of=day) is first  # a new instance
+    first = lint_catalog(catalog, rule_set, as_of=day, engine=engine)
+    assert lint_catalog(catalog, {"counting": rule()}, as_of=day, engine=engine) is first
     assert calls == ["example-module"]
-    assert lint_catalog(catalog, rule_set, as_of=day + datetime.timedelta(days=1)) is not first
-    assert lint_catalog(catalog, rule_set, as_of=day, drafts=False) is not first
-    # Another catalog object with the same content is linted on its own.
-    assert lint_catalog(_catalog(unsafe_page()), rule_set, as_of=day) is not first
-    assert len(calls) == 4
+    later = day + datetime.timedelta(days=1)
+    assert lint_catalog(catalog, rule_set, as_of=later, engine=engine) is not first
+    assert lint_catalog(catalog, rule_set, as_of=day, drafts=False, engine=engine) is not first
+    # Another engine (or none) keeps nothing from this one; the catalog itself keeps nothing.
+    other = Engine.for_catalog(catalog)
+    assert lint_catalog(catalog, rule_set, as_of=day, engine=other) is not first
+    assert lint_catalog(catalog, rule_set, as_of=day) is not first
+    assert len(calls) == 5
     # A rule configured differently is another rule set: its findings are not taken from the cache.
     catalog = _catalog(unsafe_page(title="A BAD page"))
-    assert not lint_catalog(catalog, {"counting": rule("GOOD")}).findings
-    [found] = lint_catalog(catalog, {"counting": rule()}).findings
+    engine = Engine.for_catalog(catalog)
+    assert not lint_catalog(catalog, {"counting": rule("GOOD")}, engine=engine).findings
+    [found] = lint_catalog(catalog, {"counting": rule()}, engine=engine).findings
     assert found.message == "bad title"
 
 
@@ -318,12 +326,12 @@ def test_exports_of_one_catalog_lint_it_once_and_a_new_plugin_rule_still_gates(
     register_plugin(ExportPlugin(), "pages")
     page = unsafe_page(title="A BAD page")
     page["sections"][0]["body"] = "Talk to your doctor. If you are in crisis, call or text 988."
-    catalog = _catalog(page)
+    engine = Engine.for_catalog(_catalog(page))
     for _ in range(3):
-        export("pages", manager=trdcore_pm, catalog=catalog)
+        export("pages", manager=trdcore_pm, engine=engine)
     register_plugin(CountingRules(), "counting-rules")
-    outcome = run_export("pages", pm=trdcore_pm, catalog=catalog)
+    outcome = run_export("pages", pm=trdcore_pm, engine=engine)
     assert not outcome.ok
     assert "/title: bad title [counting]" in str(outcome.error)
-    export("pages", manager=trdcore_pm, catalog=catalog, force=True)
+    export("pages", manager=trdcore_pm, engine=engine, force=True)
     assert calls == ["example-module"]  # the plugin's rule ran once for the new rule set

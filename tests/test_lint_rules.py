@@ -11,23 +11,18 @@ import pytest
 from trdcore import validate
 from trdcore.catalog import Catalog
 from trdcore.lint import lint_catalog, readability, syllables
+from trdcore.lint.builtin_rules import BUILTIN_RULES
 from trdcore.lint.pages import LintContext
 from trdcore.lint.readability import plain_blocks, sentences
-from trdcore.lint.rules import (
-    BUILTIN_RULES,
-    ClearCommunicationIndex,
-    CrisisResource,
-    JargonDefined,
-    Pemat,
-    PersonFirstLanguage,
-    ReadingGrade,
+from trdcore.lint.reading_rules import JargonDefined, ReadingGrade, SentenceLength
+from trdcore.lint.review_instrument_rules import ClearCommunicationIndex, Pemat
+from trdcore.lint.source_and_review_rules import (
     ReviewFreshness,
-    SafeMessaging,
-    SentenceLength,
     Sourced,
     TranslationCurrent,
     months_between,
 )
+from trdcore.lint.wording_rules import CrisisResource, PersonFirstLanguage, SafeMessaging
 from trdcore.testing import valid_document
 
 CRISIS = (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from datetime import date
 from typing import Any
 
@@ -15,10 +17,14 @@ from strategies import document_names, documents
 from trdcore.models import (
     MODELS,
     DailyDose,
+    DrugReference,
     Duration,
+    Episode,
     EvaluationResult,
+    ScaleScore,
     TrdDefinition,
     TreatmentHistory,
+    Trial,
 )
 from trdcore.schemas import available_schemas, check
 
@@ -234,3 +240,140 @@ def test_definition_parameters_keep_hyphenated_keys_and_sources() -> None:
     assert parameters.early_stop_weeks is None
     assert parameters.min_trial_weeks.sources == ("sforzini-2022",)
     assert exact_json(definition.to_json()) == exact_json(document)
+
+
+# Histories: the document each keeps, and the converter that writes one from the fields.
+_HISTORY_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def valid_history_document(data: st.DataObject) -> dict[str, Any]:
+    document = data.draw(documents("treatment-history"), label="document")
+    assume(not check(document, "treatment-history"))
+    return document
+
+
+def empty_every_container(value: Any) -> None:
+    children = value.values() if isinstance(value, dict) else value
+    if isinstance(value, dict | list):
+        for child in children:
+            empty_every_container(child)
+        value.clear()
+
+
+@_HISTORY_SETTINGS
+@given(data=st.data())
+def test_a_history_keeps_a_private_copy_of_its_document(data: st.DataObject) -> None:
+    document = valid_history_document(data)
+    original = exact_json(document)
+
+    history = TreatmentHistory.from_json(document)
+
+    assert history.document is not document
+    assert exact_json(history.document) == original
+    empty_every_container(document)  # the caller's data stays the caller's: nothing is shared
+    assert exact_json(history.document) == original
+    assert exact_json(history.to_json()) == original
+
+
+@_HISTORY_SETTINGS
+@given(data=st.data())
+def test_a_history_built_from_its_fields_writes_the_same_document(data: st.DataObject) -> None:
+    """attrs.evolve calls the constructor, so this is the converter's own output."""
+    document = valid_history_document(data)
+    history = TreatmentHistory.from_json(document)
+
+    rebuilt = attrs.evolve(history)
+
+    assert exact_json(rebuilt.document) == exact_json(document)
+    assert rebuilt == history
+    assert hash(rebuilt) == hash(history)
+
+
+@_HISTORY_SETTINGS
+@given(data=st.data())
+def test_histories_pickle(data: st.DataObject) -> None:
+    history = TreatmentHistory.from_json(valid_history_document(data))
+
+    unpickled = pickle.loads(pickle.dumps(history))
+
+    assert unpickled == history
+    assert exact_json(unpickled.document) == exact_json(history.document)
+    assert exact_json(unpickled.to_json()) == exact_json(history.to_json())
+
+
+def test_to_json_gives_a_copy_of_the_document(history: TreatmentHistory) -> None:
+    written = history.to_json()
+    assert written == history.document
+    assert written is not history.document
+    written["trials"][0]["drug"]["name"] = "changed"
+    assert history.document["trials"][0]["drug"]["name"] == "sertraline"
+
+
+def test_a_history_constructed_directly_has_its_document() -> None:
+    history = TreatmentHistory(
+        episode=Episode(start_date=date(2024, 1, 2)),
+        trials=(Trial(drug=DrugReference(name="sertraline"), daily_dose="unknown"),),
+    )
+    assert history.document == {
+        "episode": {"start_date": "2024-01-02"},
+        "trials": [{"drug": {"name": "sertraline"}, "daily_dose": "unknown"}],
+    }
+    assert TreatmentHistory.from_json(history.document) == history
+
+
+def test_evolve_writes_the_changed_history_s_document(history: TreatmentHistory) -> None:
+    before = copy.deepcopy(history.document)
+
+    changed = attrs.evolve(history, notes="seen again", courses=None)
+
+    assert changed.document["notes"] == "seen again"
+    assert "courses" not in changed.document
+    assert history.document == before
+
+
+def test_the_document_is_not_part_of_the_value(history_document: dict[str, Any]) -> None:
+    read = TreatmentHistory.from_json(history_document)
+    built = attrs.evolve(read)
+    assert read == built
+    assert hash(read) == hash(built)
+    assert "document" not in repr(read)
+    assert "_read_from" not in repr(read)
+
+
+@pytest.mark.parametrize("value", [7, 7.0, 2.5])
+def test_numbers_keep_their_kind(value: float, history_document: dict[str, Any]) -> None:
+    """Nothing turns 7 into 7.0 or back: the converter copies numbers as they are."""
+    dose = {"value": value, "unit": "mg"}
+    score = {"scale": "PHQ-9", "value": value}
+    assert exact_json(DailyDose.from_json(dose).to_json()) == exact_json(dose)
+    assert exact_json(ScaleScore.from_json(score).to_json()) == exact_json(score)
+
+    history_document["trials"][1]["daily_dose"] = dose
+    history = TreatmentHistory.from_json(history_document)
+    dose_read = history.trials[1].daily_dose
+    assert isinstance(dose_read, DailyDose)
+    assert type(dose_read.value) is type(value)
+    for written in (history.to_json(), attrs.evolve(history).document):
+        assert exact_json(written) == exact_json(history_document)
+
+
+def test_absent_optional_fields_are_none_and_left_out_again() -> None:
+    """(A field without a default is written even when None: see the unknown counted above.)"""
+    trial = {"drug": {"name": "sertraline"}}
+    model = Trial.from_json(trial)
+    assert (model.daily_dose, model.outcome, model.start_date) == (None, None, None)
+    assert model.to_json() == trial
+
+
+def test_unions_are_read_by_the_json_value_s_kind() -> None:
+    unknown = Trial.from_json({"drug": {}, "daily_dose": "unknown", "start_date": "unknown"})
+    assert (unknown.daily_dose, unknown.start_date) == ("unknown", "unknown")
+    known = Trial.from_json(
+        {"drug": {}, "daily_dose": {"value": 20, "unit": "mg"}, "start_date": "2024-05-06"}
+    )
+    assert known.daily_dose == DailyDose(value=20, unit="mg")
+    assert known.start_date == date(2024, 5, 6)

@@ -16,7 +16,8 @@ import trdcore
 from trdcore.catalog import Catalog
 from trdcore.exceptions import UnknownTargetError
 from trdcore.rules import staging
-from trdcore.rules.staging import NO_RESISTANCE, stage, stage_all
+from trdcore import stage, stage_all
+from trdcore.rules.staging import NO_RESISTANCE
 from trdcore.schemas import check
 
 AS_OF = datetime.date(2026, 11, 27)

@@ -5,20 +5,17 @@ The public API is listed in ``__all__``. Names are imported on first use, so
 something asks for them.
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 __version__ = "0.1.0"
 
 # public name -> module that defines it
 _LAZY = {
     "validate": "trdcore.validation",
-    "hookimpl": "trdcore.hookspecs",
     "issues": "trdcore.validation",
     "check_documents": "trdcore.validation",
     "DocumentReport": "trdcore.validation",
+    "hookimpl": "trdcore.hookspecs",
     "read_documents": "trdcore.documents",
     "SourceDocument": "trdcore.documents",
     "migrate": "trdcore.migrations",
@@ -28,41 +25,67 @@ _LAZY = {
     "SchemaValidationError": "trdcore.exceptions",
     "DocumentError": "trdcore.exceptions",
     "UnknownSchemaError": "trdcore.exceptions",
+    "UnknownTargetError": "trdcore.exceptions",
     "MigrationError": "trdcore.exceptions",
     "Issue": "trdcore.exceptions",
-    "load_catalog": "trdcore.catalog",
+    "Version": "trdcore.versions",
+    "Reference": "trdcore.versions",
     "Catalog": "trdcore.catalog",
-    "evaluate": "trdcore.evaluation",
-    "evaluate_all": "trdcore.evaluation",
-    "evaluation_document": "trdcore.evaluation",
+    "CatalogEntry": "trdcore.catalog",
+    "Engine": "trdcore.engine",
     "Evaluator": "trdcore.evaluation",
+    "Status": "trdcore.evaluation",
     "Verdict": "trdcore.evaluation",
-    "history_facts": "trdcore.evaluation",
-    "stage": "trdcore.rules.staging",
-    "stage_all": "trdcore.rules.staging",
+    "HistoryFacts": "trdcore.facts",
+    "Kernel": "trdcore.batch",
+    "KernelResult": "trdcore.batch",
+    "TreatmentHistory": "trdcore.models",
+    "EvaluationResult": "trdcore.models",
+    "load_catalog": "trdcore.app",
+    "evaluate": "trdcore.app",
+    "evaluate_all": "trdcore.app",
+    "evaluate_many": "trdcore.app",
+    "evaluation_document": "trdcore.app",
+    "Evaluations": "trdcore.app",
+    "HistoryEvaluations": "trdcore.app",
+    "stage": "trdcore.app",
+    "stage_all": "trdcore.app",
     "trials_from_events": "trdcore.rules.events",
 }
 
 __all__ = [
     "Catalog",
+    "CatalogEntry",
     "DocumentError",
     "DocumentReport",
+    "Engine",
+    "EvaluationResult",
+    "Evaluations",
     "Evaluator",
+    "HistoryEvaluations",
+    "HistoryFacts",
     "Issue",
+    "Kernel",
+    "KernelResult",
     "MigrationError",
+    "Reference",
     "SchemaRef",
     "SchemaValidationError",
     "SourceDocument",
+    "Status",
+    "TreatmentHistory",
     "TrdcoreError",
     "UnknownSchemaError",
+    "UnknownTargetError",
     "Verdict",
+    "Version",
     "__version__",
     "available_schemas",
     "check_documents",
     "evaluate",
     "evaluate_all",
+    "evaluate_many",
     "evaluation_document",
-    "history_facts",
     "hookimpl",
     "issues",
     "load_catalog",
@@ -74,17 +97,23 @@ __all__ = [
     "validate",
 ]
 
-if TYPE_CHECKING:
-    from trdcore.catalog import Catalog, load_catalog
-    from trdcore.documents import SourceDocument, read_documents
-    from trdcore.evaluation import (
-        Evaluator,
-        Verdict,
+if _typing.TYPE_CHECKING:
+    from trdcore.app import (
+        Evaluations,
+        HistoryEvaluations,
         evaluate,
         evaluate_all,
+        evaluate_many,
         evaluation_document,
-        history_facts,
+        load_catalog,
+        stage,
+        stage_all,
     )
+    from trdcore.batch import Kernel, KernelResult
+    from trdcore.catalog import Catalog, CatalogEntry
+    from trdcore.documents import SourceDocument, read_documents
+    from trdcore.engine import Engine
+    from trdcore.evaluation import Evaluator, Status, Verdict
     from trdcore.exceptions import (
         DocumentError,
         Issue,
@@ -92,23 +121,27 @@ if TYPE_CHECKING:
         SchemaValidationError,
         TrdcoreError,
         UnknownSchemaError,
+        UnknownTargetError,
     )
+    from trdcore.facts import HistoryFacts
     from trdcore.hookspecs import hookimpl
     from trdcore.migrations import migrate
+    from trdcore.models import EvaluationResult, TreatmentHistory
     from trdcore.rules.events import trials_from_events
-    from trdcore.rules.staging import stage, stage_all
     from trdcore.schemas import SchemaRef, available_schemas
     from trdcore.validation import DocumentReport, check_documents, issues, validate
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
+    import importlib
+
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'trdcore' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(__all__)

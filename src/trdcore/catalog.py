@@ -1,28 +1,58 @@
 """The catalog: every content document contributed by built-in content and plugins.
 
-Documents arrive through the ``trdcore_register_content`` hook, are
-validated against the schema they name, and are indexed by kind and
-``id@version``. A document that is invalid, or that repeats an ``id@version``
-another plugin already gave, is not silently dropped: it becomes a
+A :class:`Catalog` is a frozen value: the documents it was built from, their
+models by kind and ``id@version``, and the problems found while loading them.
+Its lookup tables are worked out when it is made, never later, so a catalog
+can be shared between threads, pickled and compared at any time. Compiled
+forms (definitions ready to judge trials, staging tables, lint reports) are
+not kept here: they belong to the :class:`~trdcore.engine.Engine` made from it.
+
+A document that is invalid, or that repeats an ``id@version`` another plugin
+already gave, is not silently dropped: it becomes a
 :class:`~trdcore.exceptions.PluginError` in :attr:`Catalog.problems`, naming
-the plugin (and, for a duplicate, both plugins).
+the plugin (and, for a duplicate, both plugins). Loading the catalog from the
+installed plugins is the application's job (:func:`trdcore.app.load_catalog`).
 """
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
+import orjson
 
-from trdcore.exceptions import PluginError
+from trdcore.exceptions import (
+    PluginError,
+    SchemaValidationError,
+    UnknownSchemaError,
+    UnknownTargetError,
+)
+from trdcore.validation import validate
+from trdcore.versions import Version
 
-__all__ = ["CONTENT_SCHEMAS", "Catalog", "CatalogEntry", "load_catalog"]
+__all__ = ["CONTENT_SCHEMAS", "Catalog", "CatalogEntry", "normalised_name"]
 
 #: The document kinds a plugin may contribute as content.
 CONTENT_SCHEMAS = frozenset(
     {"drug", "trd-definition", "staging-model", "treatment", "source", "content-module"}
 )
+#: What a catalog kind is called in messages ("no definition 'x'").
+_KIND_NAMES = {
+    "trd-definition": "definition",
+    "staging-model": "staging model",
+    "drug": "drug",
+    "treatment": "treatment",
+    "source": "source",
+    "content-module": "content module",
+}
+
+
+def normalised_name(text: str) -> str:
+    """A name as drugs are matched: surrounding and repeated spaces and letter case ignored."""
+    return " ".join(text.split()).casefold()
 
 
 @attrs.frozen
@@ -42,6 +72,60 @@ class CatalogEntry:
         default=attrs.Factory(lambda self: f"{self.id}@{self.version}", takes_self=True),
     )
 
+    @property
+    def semantic_version(self) -> Version:
+        """:attr:`version` as a :class:`~trdcore.versions.Version`, for ordering."""
+        return Version.parse(self.version)
+
+    @property
+    def active(self) -> bool:
+        """Whether the item is in use (status ``active``; items without a status always are)."""
+        return getattr(self.model, "status", "active") == "active"
+
+
+def _by_kind(catalog: Catalog) -> Mapping[str, tuple[CatalogEntry, ...]]:
+    found: dict[str, list[CatalogEntry]] = {}
+    for entry in catalog.entries:
+        found.setdefault(entry.kind, []).append(entry)
+    return {kind: tuple(entries) for kind, entries in found.items()}
+
+
+def _latest(catalog: Catalog) -> Mapping[tuple[str, str], CatalogEntry]:
+    newest: dict[tuple[str, str], CatalogEntry] = {}
+    for entry in catalog.entries:
+        key = (entry.kind, entry.id)
+        known = newest.get(key)
+        if known is None or entry.semantic_version > known.semantic_version:
+            newest[key] = entry
+    return newest
+
+
+def _drug_names(catalog: Catalog) -> Mapping[str, CatalogEntry]:
+    names: dict[str, CatalogEntry] = {}
+    for entry in catalog.items("drug"):
+        drug = entry.model
+        keys = [entry.id, drug.name, *(drug.synonyms or ())]
+        keys += [brand.name for brand in drug.brands or ()]
+        keys += [coding.code for coding in drug.codings or ()]
+        for key in keys:
+            names.setdefault(normalised_name(key), entry)
+    return names
+
+
+def _fingerprint(catalog: Catalog) -> str:
+    digest = hashlib.sha256()
+    for plugin, document in catalog.documents:
+        digest.update(orjson.dumps([plugin, document], option=orjson.OPT_SORT_KEYS))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _derived(function: Any) -> Any:
+    """A field worked out from the others when the catalog is made (not an input, not compared)."""
+    return attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(function, takes_self=True)
+    )
+
 
 @attrs.frozen
 class Catalog:
@@ -49,25 +133,23 @@ class Catalog:
 
     entries: tuple[CatalogEntry, ...] = ()
     problems: tuple[PluginError, ...] = ()
-    # Lookup table filled on first use; the catalog itself never changes.
-    _drug_names: dict[str, CatalogEntry] = attrs.field(
-        factory=dict, init=False, eq=False, repr=False, hash=False
-    )
-    #: Compiled forms of entries (an evaluator per definition), made on first use by the
-    #: modules that compile them; they depend only on this catalog, which never changes.
-    compiled: dict[Any, Any] = attrs.field(
-        factory=dict, init=False, eq=False, repr=False, hash=False
-    )
+    #: The ``(plugin, document)`` pairs the catalog was built from, in order: what a copy of
+    #: it sent to another process or machine is rebuilt from (:meth:`from_documents`).
+    documents: tuple[tuple[str, Mapping[str, Any]], ...] = attrs.field(default=(), eq=False)
+    _kinds: Mapping[str, tuple[CatalogEntry, ...]] = _derived(_by_kind)
+    _newest: Mapping[tuple[str, str], CatalogEntry] = _derived(_latest)
+    _drug_index: Mapping[str, CatalogEntry] = _derived(_drug_names)
+    #: A SHA-256 of :attr:`documents`: two catalogs with the same fingerprint hold the same
+    #: content, whichever process or machine built them.
+    fingerprint: str = _derived(_fingerprint)
 
     @classmethod
     def from_documents(cls, documents: Iterable[tuple[str, Mapping[str, Any]]]) -> Catalog:
-        """Build a catalog from ``(plugin name, document)`` pairs."""
-        from trdcore.exceptions import SchemaValidationError, UnknownSchemaError
-        from trdcore.validation import validate
-
+        """Build a catalog from ``(plugin name, document)`` pairs, checking each document."""
+        given = tuple(documents)
         entries: dict[tuple[str, str, str], CatalogEntry] = {}
         problems: list[PluginError] = []
-        for plugin, document in documents:
+        for plugin, document in given:
             declared = document.get("schema") if isinstance(document, Mapping) else None
             kind = declared.split("@", 1)[0] if isinstance(declared, str) else None
             if kind not in CONTENT_SCHEMAS:
@@ -97,7 +179,43 @@ class Catalog:
                 )
                 continue
             entries[key] = CatalogEntry(kind, model.id, model.version, model, plugin)
-        return cls(tuple(entries.values()), tuple(problems))
+        return cls(tuple(entries.values()), tuple(problems), given)
+
+    # --- queries -------------------------------------------------------------------------------
+
+    def items(self, kind: str) -> tuple[CatalogEntry, ...]:
+        """Every entry of one kind (``"drug"``, ``"trd-definition"`` ...), in load order."""
+        return self._kinds.get(kind, ())
+
+    def active(self, kind: str) -> tuple[CatalogEntry, ...]:
+        """The entries of one kind that are in use (status ``active``)."""
+        return tuple(entry for entry in self.items(kind) if entry.active)
+
+    def latest(self, kind: str, identifier: str) -> CatalogEntry | None:
+        """The newest version of an item by its id."""
+        return self._newest.get((kind, identifier))
+
+    def get(self, kind: str, reference: str) -> CatalogEntry | None:
+        """An entry by ``id@version``, or by ``id`` alone (then the newest version)."""
+        identifier, at, version = reference.partition("@")
+        if not at:
+            return self._newest.get((kind, identifier))
+        for entry in self.items(kind):
+            if entry.id == identifier and entry.version == version:
+                return entry
+        return None
+
+    def resolve(self, kind: str, reference: str) -> CatalogEntry:
+        """:meth:`get`, or an :class:`~trdcore.exceptions.UnknownTargetError` that lists what
+        exists and suggests the closest id ("did you mean ...?")."""
+        entry = self.get(kind, reference) if isinstance(reference, str) else None
+        if entry is not None:
+            return entry
+        known = [item.ref for item in self.items(kind)]
+        asked = reference if isinstance(reference, str) else repr(reference)
+        ids = sorted({item.id for item in self.items(kind)})
+        close = difflib.get_close_matches(asked.partition("@")[0], ids)
+        raise UnknownTargetError(_KIND_NAMES.get(kind, kind), asked, known, close[:1])
 
     def find_drug(self, text: str) -> CatalogEntry | None:
         """The drug a name, synonym, brand or RxCUI refers to, matched case-insensitively.
@@ -105,53 +223,13 @@ class Catalog:
         ``"Zoloft"``, ``"sertraline"`` and ``"36437"`` all find sertraline.
         Surrounding spaces and letter case are ignored; nothing else is guessed.
         """
-        index = self._drug_names or self._drug_index()
+        index = self._drug_index
         found = index.get(text)  # most names arrive already in their indexed form
         if found is None:
-            found = index.get(" ".join(text.split()).casefold())
+            found = index.get(normalised_name(text))
         return found
 
-    def _drug_index(self) -> dict[str, CatalogEntry]:
-        names = self._drug_names
-        if not names:
-            for entry in self.items("drug"):
-                drug = entry.model
-                keys = [entry.id, drug.name, *(drug.synonyms or ())]
-                keys += [brand.name for brand in drug.brands or ()]
-                keys += [coding.code for coding in drug.codings or ()]
-                for key in keys:
-                    names.setdefault(" ".join(key.split()).casefold(), entry)
-        return names
-
-    def items(self, kind: str) -> tuple[CatalogEntry, ...]:
-        """Every entry of one kind (``"drug"``, ``"trd-definition"`` ...)."""
-        return tuple(entry for entry in self.entries if entry.kind == kind)
-
-    def get(self, kind: str, ref: str) -> CatalogEntry | None:
-        """An entry by ``id@version``, or by ``id`` alone (then the highest version)."""
-        identifier, _, version = ref.partition("@")
-        found = [
-            entry
-            for entry in self.entries
-            if entry.kind == kind
-            and entry.id == identifier
-            and (not version or entry.version == version)
-        ]
-        if not found:
-            return None
-        return max(found, key=lambda entry: tuple(int(part) for part in entry.version.split(".")))
-
-
-def load_catalog(manager: Any = None) -> Catalog:
-    """The catalog from every plugin's content (built-in content included).
-
-    Problems are recorded against their plugins (raised in strict mode) and
-    kept in :attr:`Catalog.problems` for callers to show.
-    """
-    from trdcore.plugins import content_documents, plugin_manager
-
-    manager = manager or plugin_manager()
-    catalog = Catalog.from_documents(content_documents(manager))
-    for problem in catalog.problems:
-        manager.fail(problem)
-    return catalog
+    def similar_drug_names(self, text: str) -> list[str]:
+        """Drug names (ids, names, synonyms, brands) close to ``text``, closest first."""
+        names = [name for name in self._drug_index if not name.isdigit()]
+        return difflib.get_close_matches(normalised_name(text), names, n=3, cutoff=0.8)

@@ -35,6 +35,7 @@ __all__ = [
     "RawLine",
     "SourceDocument",
     "block_lines",
+    "has_content",
     "detect_format",
     "parse_json",
     "parse_ndjson_line",
@@ -43,6 +44,7 @@ __all__ = [
     "read_ndjson",
     "read_ndjson_blocks",
     "read_ndjson_lines",
+    "without_line_map",
 ]
 
 Format = Literal["json", "yaml", "ndjson"]
@@ -149,10 +151,6 @@ def _deeper_than(value: Any, limit: int) -> bool:
             (child, depth + 1) for child in children if type(child) is dict or type(child) is list
         )
     return False
-
-
-class _TooDeep(Exception):
-    pass
 
 
 _TOO_DEEP = f"nested too deeply (documents may be at most {MAX_DEPTH} levels deep)"
@@ -521,7 +519,7 @@ def read_documents(path: str | Path, *, format: Format | None = None) -> Iterato
         kind = format or detect_format(path)
         if kind == "ndjson":
             with open(path, "rb") as stream:
-                if not _has_content(stream):
+                if not has_content(stream):
                     raise DocumentError("the file is empty", source=source)
                 yield from read_ndjson(stream, source=source)
             return
@@ -546,9 +544,15 @@ def read_documents(path: str | Path, *, format: Format | None = None) -> Iterato
         )
 
 
-def _has_content(stream: IO[bytes]) -> bool:
+def has_content(stream: IO[bytes]) -> bool:
     while chunk := stream.read(65536):
         if chunk.strip():
             stream.seek(0)
             return True
     return False
+
+
+def without_line_map(document: SourceDocument) -> SourceDocument:
+    """The document without its position map (YAML line numbers), which cannot be sent to
+    another process and is not needed once the document has been checked."""
+    return document._replace(line_of=_no_lines)

@@ -190,12 +190,20 @@ class UnknownTargetError(TrdcoreError, LookupError):
     """Shown to users who name an exporter or importer that no installed plugin provides;
     the message lists what exists."""
 
-    def __init__(self, kind: str, requested: str, available: list[str]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        requested: str,
+        available: list[str],
+        suggestions: list[str] | None = None,
+    ) -> None:
         self.kind = kind
         self.requested = requested
         self.available = available
+        self.suggestions = list(suggestions or ())
         listing = ", ".join(sorted(available)) or "none installed"
-        super().__init__(f"unknown {kind} {requested!r}; available: {listing}")
+        hint = f" (did you mean {self.suggestions[0]!r}?)" if self.suggestions else ""
+        super().__init__(f"unknown {kind} {requested!r}{hint}; available: {listing}")
 
 
 class ExportError(TrdcoreError):

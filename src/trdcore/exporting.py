@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 import attrs
 import orjson
 
-from trdcore.catalog import Catalog, load_catalog
+from trdcore.app import load_catalog
+from trdcore.catalog import Catalog
+from trdcore.engine import Engine
 from trdcore.exceptions import ExportError, PluginError, TrdcoreError, UnknownTargetError
 from trdcore.extensions import ExportContext, ExportOption, ExportResult, ImportResult, OptionValue
 from trdcore.plugins import TrdcorePluginManager, exporters, importers
@@ -45,6 +47,7 @@ def run_export(
     locale: str | None = None,
     force: bool = False,
     as_of: datetime.date | None = None,
+    engine: Engine | None = None,
 ) -> ExportResult:
     """Run the exporter ``target`` over the catalog and return what it would write.
 
@@ -68,9 +71,13 @@ def run_export(
     if target not in available:
         raise UnknownTargetError("exporter", target, list(available))
     exporter = available[target]
-    if catalog is None:
+    if engine is not None:
+        catalog = engine.catalog
+    elif catalog is None:
         catalog = load_catalog(manager)
-    lint = _content_gate(manager, target, exporter, catalog, force=force, as_of=as_of)
+    if engine is None:
+        engine = Engine.for_catalog(catalog)
+    lint = _content_gate(manager, target, exporter, engine, force=force, as_of=as_of)
     context = ExportContext(catalog=catalog, options=dict(options or {}), locale=locale)
     result = _call_plugin(manager, "exporter", target, ExportResult, exporter.export, context)
     problems = result.problems()
@@ -87,7 +94,7 @@ def _content_gate(
     manager: TrdcorePluginManager,
     target: str,
     exporter: object,
-    catalog: Catalog,
+    engine: Engine,
     *,
     force: bool,
     as_of: datetime.date | None,
@@ -104,10 +111,16 @@ def _content_gate(
         }
     found = rules(manager)
     # Draft items are never published (see the "status" schema field), so they do not gate
-    # an export; `trdcore lint` still checks them. The report is cached on the catalog, so
-    # several exports of one catalog lint it once.
+    # an export; `trdcore lint` still checks them. The engine keeps the report, so several
+    # exports with one engine lint the catalog once.
+    catalog = engine.catalog
     report = lint_catalog(
-        catalog, found, as_of=as_of, owners=rule_owners(manager, found), drafts=False
+        catalog,
+        found,
+        as_of=as_of,
+        owners=rule_owners(manager, found),
+        drafts=False,
+        engine=engine,
     )
     if report.blocked and not force:
         blocking = report.blocking

@@ -489,13 +489,14 @@ class _GuardedGroup:
 def plugins(manager: TrdcorePluginManager | None = None) -> list[PluginInfo]:
     """What ``trdcore plugins`` shows: every plugin, working or broken, in name order."""
     manager = manager or plugin_manager()
-    from trdcore.catalog import load_catalog
+    from trdcore.catalog import Catalog
 
     # Exercise the registering hooks so failures inside them (and invalid content) show here too.
     exporters(manager)
     importers(manager)
     rules(manager)
-    load_catalog(manager)
+    for problem in Catalog.from_documents(content_documents(manager)).problems:
+        manager.fail(problem)
     infos: dict[str, PluginInfo] = {}
     for name, plugin in manager.list_name_plugin():
         distribution, version = manager.origins.get(name, (None, None))

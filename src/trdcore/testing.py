@@ -43,6 +43,7 @@ import attrs
 import pytest
 
 from trdcore.catalog import Catalog
+from trdcore.engine import Engine
 from trdcore.exceptions import TrdcoreError
 from trdcore.extensions import OptionValue
 from trdcore.plugins import TrdcorePluginManager, get_plugin_manager
@@ -324,13 +325,15 @@ def run_export(
     locale: str | None = None,
     force: bool = False,
     as_of: datetime.date | None = None,
+    engine: Engine | None = None,
 ) -> ExportOutcome:
     """Run the exporter ``target`` registered in ``pm``; never raises trdcore errors.
 
     The content rules gate the export as on the command line: blocking
     findings make it fail unless ``force``; ``outcome.lint`` is what the
     manifest would record. ``as_of`` is the review-freshness date (None: not
-    judged, so a test does not depend on the day it runs).
+    judged, so a test does not depend on the day it runs). With an ``engine``
+    (instead of ``catalog``), several exports lint the catalog once.
     """
     from trdcore.exporting import run_export as export
 
@@ -343,6 +346,7 @@ def run_export(
             locale=locale,
             force=force,
             as_of=as_of,
+            engine=engine,
         )
     except TrdcoreError as error:
         return ExportOutcome(target, error=error)

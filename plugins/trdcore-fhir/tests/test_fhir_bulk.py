@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime
 import json
+import pickle
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fhir_fixtures import bundle, patient, run_cli, statement, two_trial_bundle, write_json
 from trdcore_fhir import evaluate_fhir, read_fhir, read_fhir_bundle
-from trdcore_fhir.bulk import WORKER_CHUNKS
+from trdcore_fhir.bulk import WORKER_CHUNKS, EvaluationRun
+from trdcore_fhir.worker import LinesWork
+
+from trdcore.testing import builtin_catalog
 
 AS_OF = datetime.date(2024, 8, 1)
 DEFINITION = "two-trials-gaynes-2020@1.0.0"
@@ -107,3 +113,40 @@ def test_a_line_that_is_not_a_bundle_is_named_and_the_rest_evaluated(
     assert f"✗ {path}:2: not a Bundle" in err
     assert f"✗ {path}:3: line is not JSON" in err
     assert len(out.splitlines()) == 2
+
+
+def test_two_runs_drained_in_turn_each_keep_their_own_settings(tmp_path: Path) -> None:
+    # Few lines, so both runs evaluate in this process, a line (chunk) per part.
+    path = ndjson(tmp_path / "few.ndjson", [patient_line(number, 2) for number in range(4)])
+
+    def met_with_conditions() -> Iterator[Any]:
+        return evaluate_fhir(path, [DEFINITION], as_of=AS_OF, jobs=1, chunk_size=1, condition=True)
+
+    def other_definition_later() -> Iterator[Any]:
+        return evaluate_fhir(
+            path,
+            ["different-classes@1.0.0"],
+            as_of=datetime.date(2025, 3, 1),
+            jobs=1,
+            chunk_size=1,
+            bundle_type="transaction",
+        )
+
+    alone = (list(met_with_conditions()), list(other_definition_later()))
+    assert alone[0] != alone[1]
+    in_turn: tuple[list[Any], list[Any]] = ([], [])
+    for first, second in zip(met_with_conditions(), other_definition_later(), strict=True):
+        in_turn[0].append(first)
+        in_turn[1].append(second)
+    assert in_turn == alone
+
+
+def test_work_sent_to_a_worker_carries_none_of_this_process_state() -> None:
+    work = LinesWork("in.ndjson")
+    work.run_here(EvaluationRun.start((DEFINITION,), AS_OF, False, "collection", builtin_catalog()))
+    assert work([(1, patient_line(1, 2))]).patients == (("Patient/p1", "in.ndjson:1"),)
+    sent = pickle.loads(pickle.dumps(work))
+    assert sent.source == "in.ndjson"
+    # This is not a worker process: it has no run of its own to evaluate with.
+    with pytest.raises(RuntimeError, match="no run"):
+        sent([(1, patient_line(1, 2))])

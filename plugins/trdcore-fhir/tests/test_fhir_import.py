@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,7 @@ from fhir_fixtures import (
     two_trial_bundle,
     write_json,
 )
-from trdcore_fhir import read_fhir
+from trdcore_fhir import FhirReader, read_fhir, read_fhir_bundle
 
 from trdcore.catalog import Catalog, load_catalog
 from trdcore.exceptions import DocumentError
@@ -192,8 +193,9 @@ def test_requests_count_unless_a_statement_is_based_on_them(tmp_path: Path) -> N
     assert warned(imported, "MedicationRequest/r3", "intent 'proposal'")
 
 
-def test_dispenses_become_trials_through_drug_eras(tmp_path: Path, catalog: Catalog) -> None:
-    medication = {
+def sertraline_tablets() -> dict[str, Any]:
+    """A Medication: sertraline 50 mg tablets."""
+    return {
         "resourceType": "Medication",
         "id": "sert50",
         "code": {"coding": [{"system": RXNORM, "code": "36437", "display": "sertraline"}]},
@@ -208,31 +210,35 @@ def test_dispenses_become_trials_through_drug_eras(tmp_path: Path, catalog: Cata
         ],
     }
 
-    def dispense(identifier: str, day: str) -> dict[str, Any]:
-        return {
-            "resourceType": "MedicationDispense",
-            "id": identifier,
-            "status": "completed",
-            "subject": {"reference": "Patient/p"},
-            "medicationReference": {"reference": "Medication/sert50"},
-            "quantity": {"value": 60},
-            "daysSupply": {"value": 30, "unit": "d", "system": UCUM, "code": "d"},
-            "whenHandedOver": day,
-        }
 
+def dispense(identifier: str, day: str) -> dict[str, Any]:
+    """A fill of 60 sertraline tablets for 30 days, handed over on ``day``."""
+    return {
+        "resourceType": "MedicationDispense",
+        "id": identifier,
+        "status": "completed",
+        "subject": {"reference": "Patient/p"},
+        "medicationReference": {"reference": "Medication/sert50"},
+        "quantity": {"value": 60},
+        "daysSupply": {"value": 30, "unit": "d", "system": UCUM, "code": "d"},
+        "whenHandedOver": day,
+    }
+
+
+def three_fills() -> dict[str, Any]:
+    """A Bundle: patient p's three monthly fills of sertraline from 2023-01-01."""
+    return bundle(
+        patient("p"),
+        sertraline_tablets(),
+        dispense("d1", "2023-01-01"),
+        dispense("d2", "2023-01-31"),
+        dispense("d3", "2023-03-02"),
+    )
+
+
+def test_dispenses_become_trials_through_drug_eras(tmp_path: Path, catalog: Catalog) -> None:
     imported = read_fhir(
-        write_json(
-            tmp_path / "d.json",
-            bundle(
-                patient("p"),
-                medication,
-                dispense("d1", "2023-01-01"),
-                dispense("d2", "2023-01-31"),
-                dispense("d3", "2023-03-02"),
-            ),
-        ),
-        catalog=catalog,
-        as_of="2023-12-31",
+        write_json(tmp_path / "d.json", three_fills()), catalog=catalog, as_of="2023-12-31"
     )
     history = only(imported)
     [trial] = history.document["trials"]
@@ -245,6 +251,40 @@ def test_dispenses_become_trials_through_drug_eras(tmp_path: Path, catalog: Cata
         "MedicationDispense/d3",
     )
     assert imported.warnings == ()
+
+
+def test_two_readers_read_in_turn_each_keep_their_own_settings(catalog: Catalog) -> None:
+    # What dispensing eras are depends on as-of: later fills are not used, a supply lasting
+    # past it is an ongoing trial.
+    lines = [json.dumps(three_fills()).encode(), json.dumps(two_trial_bundle()).encode()] * 2
+    settings = {"early": "2023-02-15", "late": "2023-12-31"}
+    readers = {
+        name: FhirReader(datetime.date.fromisoformat(as_of), catalog)
+        for name, as_of in settings.items()
+    }
+    in_turn: dict[str, list[Any]] = {name: [] for name in readers}
+    for number, line in enumerate(lines, start=1):
+        for name, reader in readers.items():
+            in_turn[name].append(reader.read_bundle(line, source="in.ndjson", number=number))
+    for name, as_of in settings.items():
+        assert in_turn[name] == [
+            read_fhir_bundle(line, source="in.ndjson", number=number, as_of=as_of, catalog=catalog)
+            for number, line in enumerate(lines, start=1)
+        ]
+    early, late = (in_turn[name][0].histories[0].document["trials"] for name in settings)
+    assert early != late
+    assert early[0]["ongoing"] is True
+
+
+def test_what_a_reader_remembers_is_its_own(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "patient.json", two_trial_bundle())
+    first, second = FhirReader(), FhirReader()
+    assert first.read(path) == read_fhir(path)
+    assert first._memo.drugs
+    assert first._memo.days
+    assert not second._memo.drugs
+    assert not second._memo.days
+    assert second.read(path) == first.read(path)
 
 
 def test_scores_other_observations_and_resources_are_reported(tmp_path: Path) -> None:

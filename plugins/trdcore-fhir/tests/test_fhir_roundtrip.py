@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 from fhir_fixtures import rich_history, run_cli, two_trial_bundle, write_json
-from trdcore_fhir import history_resources, read_fhir, result_bundle, result_resources
+from trdcore_fhir import (
+    ResultWriter,
+    history_resources,
+    read_fhir,
+    result_bundle,
+    result_resources,
+)
 from trdcore_fhir.serialize import dumps, transaction_bundle
 
 from trdcore.catalog import Catalog, load_catalog
@@ -147,6 +153,26 @@ def test_results_are_deterministic_and_not_met_gives_no_condition(
     again = result_bundle(result, subject=history.patient, sources=history.sources, condition=True)
     assert dumps(first) == dumps(again)
     assert "Condition" not in {e["resource"]["resourceType"] for e in first["entry"]}
+
+
+def test_one_writer_for_many_results_writes_what_a_writer_each_writes(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    [history] = read_fhir(write_json(tmp_path / "p.json", two_trial_bundle())).histories
+    writer = ResultWriter()
+    for definition in ("two-trials-gaynes-2020", "different-classes"):
+        for as_of in (AS_OF, datetime.date(2025, 3, 1)):
+            result = evaluation_document(history.document, definition, as_of=as_of, catalog=catalog)
+            for bundle_type in ("collection", "transaction"):
+                options: dict[str, Any] = {
+                    "subject": history.patient,
+                    "sources": history.sources,
+                    "condition": True,
+                    "bundle_type": bundle_type,
+                }
+                assert dumps(writer.bundle(result, **options)) == dumps(
+                    result_bundle(result, **options)
+                )
 
 
 def test_fhir_evaluate_command_writes_result_bundles(tmp_path: Path, capfdbinary: Any) -> None:

@@ -1,6 +1,6 @@
 """trdcore's built-in content rules, registered through ``trdcore_register_rules``.
 
-The rules themselves live in :mod:`trdcore.lint.rules`; each docstring gives
+The rules are listed in :mod:`trdcore.lint.builtin_rules`; each docstring gives
 its threshold and source (also in docs/content-rules.md).
 """
 
@@ -13,7 +13,7 @@ from trdcore.hookspecs import hookimpl
 
 @hookimpl
 def trdcore_register_rules(register: Any) -> None:
-    from trdcore.lint.rules import BUILTIN_RULES
+    from trdcore.lint.builtin_rules import BUILTIN_RULES
 
     for rule in BUILTIN_RULES:
         register(rule())

@@ -1,7 +1,7 @@
 """Content rules: checks that patient and clinician text is safe and fit to publish.
 
 Rules are plugins (``trdcore_register_rules``); trdcore's own are in
-:mod:`trdcore.lint.rules`. :func:`lint_catalog` runs them over a catalog and
+:mod:`trdcore.lint.builtin_rules`. :func:`lint_catalog` runs them over a catalog and
 returns a :class:`LintReport`; ``trdcore lint`` and the export gate in
 :func:`trdcore.exporting.run_export` are built on it. See docs/content-rules.md.
 """

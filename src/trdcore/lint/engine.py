@@ -8,6 +8,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from trdcore.catalog import Catalog, CatalogEntry
+from trdcore.exceptions import TrdcoreError
 from trdcore.extensions import ContentRule, Finding
 from trdcore.lint.pages import LintContext
 from trdcore.lint.report import LintReport, ReportedFinding, RuleInfo, SuppressedFinding, sort_key
@@ -195,23 +196,29 @@ def lint_catalog(
     as_of: datetime.date | None = None,
     owners: Mapping[str, str] | None = None,
     drafts: bool = True,
+    engine: Any = None,
 ) -> LintReport:
     """Run ``rules`` over every item of ``catalog`` (see :func:`lint_entries`).
 
     ``drafts=False`` leaves out draft items (the export gate: drafts are
-    never published). The report is cached on the catalog
-    (``catalog.compiled``) under the lint date, the item selection and
-    :func:`rules_signature`: a catalog never changes and rules are pure, so
-    exporting several formats from one catalog lints it once, while another
-    date or rule set (a plugin's rule added or upgraded) lints again.
+    never published). With an ``engine`` (:class:`~trdcore.engine.Engine`
+    of this catalog) the report is kept by the engine under the lint date,
+    the item selection and :func:`rules_signature`: a catalog never changes
+    and rules are pure, so exporting several formats with one engine lints
+    once, while another date or rule set (a plugin's rule added or upgraded)
+    lints again.
     """
+
+    def make() -> LintReport:
+        entries = catalog.entries
+        if not drafts:
+            entries = tuple(e for e in entries if getattr(e.model, "status", None) != "draft")
+        return lint_entries(entries, rules, as_of=as_of, catalog=catalog, owners=owners)
+
+    if engine is None:
+        return make()
+    if engine.catalog is not catalog:
+        raise TrdcoreError("lint_catalog: the engine given was made for another catalog")
     key = ("lint", as_of, drafts, rules_signature(rules, owners))
-    cached = catalog.compiled.get(key)
-    if isinstance(cached, LintReport):
-        return cached
-    entries = catalog.entries
-    if not drafts:
-        entries = tuple(e for e in entries if getattr(e.model, "status", None) != "draft")
-    report = lint_entries(entries, rules, as_of=as_of, catalog=catalog, owners=owners)
-    catalog.compiled[key] = report
+    report: LintReport = engine.lint_report(key, make)
     return report

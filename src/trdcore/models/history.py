@@ -7,11 +7,14 @@ known" differently from "never asked".
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, TypeAlias
+import copy
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal, Self, TypeAlias
 
 import attrs
+import orjson
 
-from trdcore.models._json import DocumentModel, JsonModel
+from trdcore.models._json import JSON_KEY, DocumentModel, JsonModel, json_arguments
 from trdcore.models.common import Coding, DailyDose, DateOrUnknown, Duration, ScaleScore, Unknown
 
 __all__ = [
@@ -149,3 +152,50 @@ class TreatmentHistory(DocumentModel):
     trials: tuple[Trial, ...]
     courses: tuple[Course, ...] | None = None
     notes: str | None = None
+    # What from_json read, passed only by from_json. Construction copies it into _document and
+    # empties it, so attrs.evolve (which passes every init field on) never hands a changed
+    # history the old one's JSON.
+    _read_from: Mapping[str, Any] | None = attrs.field(
+        default=None, alias="_read_from", eq=False, repr=False, metadata={JSON_KEY: None}
+    )
+    _document: dict[str, Any] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Part of construction, so setting the frozen fields here is allowed.
+        read = self._read_from
+        document = super().to_json() if read is None else _private_copy(read)
+        object.__setattr__(self, "_document", document)
+        object.__setattr__(self, "_read_from", None)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        """Build the history from checked JSON and keep a private copy of it as its document."""
+        return cls(**json_arguments(cls, data), _read_from=data)
+
+    @property
+    def document(self) -> Mapping[str, Any]:
+        """The checked JSON document this history stands for, made once, at construction.
+
+        The evaluation reads trials from JSON only; this hands it the JSON without writing it
+        again from the fields (which costs more than the whole verdict). It is shared: read
+        it, never change it; :meth:`to_json` gives a copy to change.
+        """
+        return self._document
+
+    def to_json(self) -> dict[str, Any]:
+        """A copy of :attr:`document`: the same JSON that writing the fields out would give."""
+        return _private_copy(self._document)
+
+
+def _private_copy(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of a checked JSON document, every value exactly as it was (7 and 7.0).
+
+    Through orjson, three times as fast as copy.deepcopy. It would write NaN as null, but a
+    checked document holds none; what orjson refuses (integers beyond 64 bits, mappings that
+    are not dicts) is copied by copy.deepcopy instead.
+    """
+    try:
+        copied: dict[str, Any] = orjson.loads(orjson.dumps(document))
+    except orjson.JSONEncodeError:
+        copied = copy.deepcopy(dict(document))
+    return copied

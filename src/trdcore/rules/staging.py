@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from trdcore.catalog import Catalog, CatalogEntry
-from trdcore.evaluation import Evaluator, _classes, history_facts
+from trdcore.catalog import CatalogEntry
+from trdcore.engine import Engine
+from trdcore.evaluation import drug_classes
 from trdcore.exceptions import UnknownTargetError
-from trdcore.rules.adequacy import WEEKS_PER_MONTH, TrialFacts
+from trdcore.facts import WEEKS_PER_MONTH, TrialFacts
 
 __all__ = ["NO_RESISTANCE", "stage", "stage_all"]
 
@@ -68,8 +69,6 @@ _SEVERITY = {
 _FAILED_MEDICATIONS = ((2, "failed-1-2"), (4, "failed-3-4"), (6, "failed-5-6"), (10, "failed-7-10"))
 _MANY_FAILED = "failed-more-than-10"
 
-_FAILED_ECT = frozenset({"non-response", "partial-response"})
-
 
 @attrs.frozen
 class _Item:
@@ -100,6 +99,7 @@ class _Evidence:
     ect_undecided: tuple[_Item, ...]
     augmentation_used: bool
     episode: Any
+    as_of: datetime.date
 
 
 @attrs.frozen
@@ -123,8 +123,8 @@ def stage(
     history: Any,
     model: str,
     *,
-    as_of: datetime.date,
-    catalog: Catalog,
+    as_of: Any,
+    engine: Engine,
     adequacy: str = DEFAULT_ADEQUACY,
 ) -> dict[str, Any]:
     """One staging model (``"maudsley"`` or ``"maudsley@1.0.0"``) on one treatment history.
@@ -134,51 +134,105 @@ def stage(
     dimension gave with a sentence saying why, and the data that was missing. ``adequacy``
     names the TRD definition whose rules decide which trials are adequate failed trials.
     """
-    entry = _model(model, catalog)
-    evidence = _evidence(history, catalog, adequacy, as_of)
-    return _RULES[entry.id](entry, evidence, as_of)
+    compiled = _model(model, engine)
+    evidence = _evidence(history, engine, adequacy, as_of)
+    return _RULES[compiled.id](compiled, evidence, evidence.as_of)
 
 
 def stage_all(
     history: Any,
     *,
-    as_of: datetime.date,
-    catalog: Catalog,
+    as_of: Any,
+    engine: Engine,
     adequacy: str = DEFAULT_ADEQUACY,
 ) -> list[dict[str, Any]]:
     """Every active staging model in the catalog that trdcore has rules for, by id.
 
-    ``history`` may also be :class:`~trdcore.evaluation.HistoryFacts` already
+    ``history`` may also be :class:`~trdcore.facts.HistoryFacts` the engine already
     made for ``as_of``, so a batch normalises each history only once.
     """
-    evidence = _evidence(history, catalog, adequacy, as_of)
-    models = catalog.compiled.get("staging-models")
-    if models is None:
-        models = catalog.compiled["staging-models"] = [
-            entry
-            for entry in sorted(catalog.items("staging-model"), key=lambda item: item.ref)
-            if entry.id in _RULES and entry.model.status == "active"
-        ]
-    return [_RULES[entry.id](entry, evidence, as_of) for entry in models]
+    evidence = _evidence(history, engine, adequacy, as_of)
+    models = engine.staging_table("models", lambda: _active_models(engine))
+    return [_RULES[compiled.id](compiled, evidence, evidence.as_of) for compiled in models]
 
 
-def _model(model: str, catalog: Catalog) -> CatalogEntry:
-    entry = catalog.get("staging-model", model)
+@attrs.frozen
+class StagingModel:
+    """A staging-model entry with its options by (dimension, option), compiled once."""
+
+    entry: CatalogEntry
+    options: dict[tuple[str, str], Any] = attrs.field(eq=False, repr=False)
+
+    @classmethod
+    def compile(cls, entry: CatalogEntry) -> StagingModel:
+        return cls(
+            entry,
+            {
+                (found.id, choice.id): choice
+                for found in entry.model.dimensions or ()
+                for choice in found.options
+            },
+        )
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    @property
+    def ref(self) -> str:
+        return self.entry.ref
+
+    @property
+    def model(self) -> Any:
+        return self.entry.model
+
+    def option(self, dimension: str, option: str) -> Any:
+        """One option of one dimension (its points and label)."""
+        choice = self.options.get((dimension, option))
+        if choice is None:
+            raise UnknownTargetError(f"option of dimension {dimension!r} in {self.ref}", option, [])
+        return choice
+
+
+def _active_models(engine: Engine) -> list[StagingModel]:
+    return [
+        _compiled(engine, entry)
+        for entry in sorted(engine.catalog.items("staging-model"), key=lambda item: item.ref)
+        if entry.id in _RULES and entry.model.status == "active"
+    ]
+
+
+def _compiled(engine: Engine, entry: CatalogEntry) -> StagingModel:
+    found: StagingModel = engine.staging_table(
+        f"model {entry.ref}", lambda: StagingModel.compile(entry)
+    )
+    return found
+
+
+def _model(model: str, engine: Engine) -> StagingModel:
+    entry = engine.catalog.get("staging-model", model)
     if entry is None or entry.id not in _RULES:
-        known = [item.ref for item in catalog.items("staging-model") if item.id in _RULES]
-        raise UnknownTargetError("staging model", model, known)
-    return entry
+        known = [item.ref for item in engine.catalog.items("staging-model") if item.id in _RULES]
+        ids = sorted({item.id for item in engine.catalog.items("staging-model")})
+        import difflib
+
+        close = difflib.get_close_matches(model.partition("@")[0], ids, n=1)
+        raise UnknownTargetError("staging model", model, known, close)
+    return _compiled(engine, entry)
 
 
 # --- evidence ---------------------------------------------------------------------------------
 
 
-def _evidence(history: Any, catalog: Catalog, adequacy: str, as_of: datetime.date) -> _Evidence:
-    rules = Evaluator.for_definition(adequacy, catalog).rules
+def _evidence(history: Any, engine: Engine, adequacy: str, as_of: Any) -> _Evidence:
+    rules = engine.evaluator(adequacy).rules
     # ECT is judged on outcome alone (dose, duration and adherence do not apply to it), even
     # when the definition does not count ECT towards TRD.
-    ect_rules = rules.with_ect_counted()
-    normalised = history_facts(history, as_of=as_of, catalog=catalog)
+    ect_rules = engine.ect_rules(adequacy)
+    classes = engine.staging_table(
+        "pharmacological classes", lambda: drug_classes(engine.catalog, "pharmacological")
+    )
+    normalised = engine.facts(history, as_of=as_of)
     facts = normalised.trials
     failed: list[_Item] = []
     undecided: list[_Item] = []
@@ -192,13 +246,13 @@ def _evidence(history: Any, catalog: Catalog, adequacy: str, as_of: datetime.dat
         if item.kind == "antidepressant":
             verdict = rules.counts(item)
             if verdict is not False:
-                found = _item(item, rules.assess(item)[1] if verdict is None else ())
+                found = _item(item, rules.assess(item)[1] if verdict is None else (), classes)
                 (failed if verdict else undecided).append(found)
         elif item.kind == "ect":
             ect_courses.append(item)
             verdict = ect_rules.counts(item)
             if verdict is not False:
-                found = _item(item, ect_rules.assess(item)[1] if verdict is None else ())
+                found = _item(item, ect_rules.assess(item)[1] if verdict is None else (), classes)
                 (ect_failed if verdict else ect_undecided).append(found)
     return _Evidence(
         tuple(failed),
@@ -208,6 +262,7 @@ def _evidence(history: Any, catalog: Catalog, adequacy: str, as_of: datetime.dat
         tuple(ect_undecided),
         augmentation_used,
         normalised.episode,
+        normalised.as_of,
     )
 
 
@@ -216,7 +271,9 @@ def _augmenting_drug(item: TrialFacts) -> bool:
     return "augmentation" in roles and "antidepressant" not in roles
 
 
-def _item(facts: TrialFacts, criteria: Sequence[Any]) -> _Item:
+def _item(
+    facts: TrialFacts, criteria: Sequence[Any], classes: Mapping[str, tuple[str, ...]]
+) -> _Item:
     label = facts.drug.id if facts.drug is not None else (facts.drug_input or facts.kind)
     unknown = tuple(
         f"{facts.pointer} ({label}): {c.criterion}: {c.detail}"[:500]
@@ -228,7 +285,7 @@ def _item(facts: TrialFacts, criteria: Sequence[Any]) -> _Item:
         kind=facts.kind,
         label="ECT" if facts.kind == "ect" and label == "ect" else label,
         identity=facts.identity,
-        classes=frozenset(_classes(facts.drug, "pharmacological")),
+        classes=frozenset(classes.get(facts.drug.ref, ()) if facts.drug is not None else ()),
         weeks=facts.weeks,
         augmented=facts.kind == "antidepressant" and facts.augmented,
         unknown=unknown,
@@ -247,7 +304,7 @@ def _distinct(items: Sequence[_Item]) -> list[_Item]:
 
 
 def _bounded(
-    entry: CatalogEntry,
+    entry: StagingModel,
     compute: Callable[[Sequence[_Item]], _Scored],
     failed: Sequence[_Item],
     undecided: Sequence[_Item],
@@ -294,30 +351,11 @@ def _point(dimension: str, points: float, detail: str) -> dict[str, Any]:
     return {"dimension": dimension, "points": _number(points), "detail": detail[:1000]}
 
 
-def _option(entry: CatalogEntry, dimension: str, option: str) -> Any:
-    options = _OPTIONS.get(entry.ref)
-    if options is None or options[0] is not entry:
-        table = {
-            (found.id, choice.id): choice
-            for found in entry.model.dimensions or ()
-            for choice in found.options
-        }
-        options = _OPTIONS[entry.ref] = (entry, table)
-    choice = options[1].get((dimension, option))
-    if choice is None:
-        raise UnknownTargetError(f"option of dimension {dimension!r} in {entry.ref}", option, [])
-    return choice
-
-
-# Each staging model's options by (dimension, option), filled on first use.
-_OPTIONS: dict[str, tuple[CatalogEntry, dict[tuple[str, str], Any]]] = {}
-
-
-def _stage_labels(entry: CatalogEntry) -> list[str]:
+def _stage_labels(entry: StagingModel) -> list[str]:
     return [item.label for item in entry.model.stages or ()]
 
 
-def _band(entry: CatalogEntry, score: float) -> str | None:
+def _band(entry: StagingModel, score: float) -> str | None:
     for band in entry.model.bands or ():
         if band.min_score <= score <= band.max_score:
             return str(band.label)
@@ -327,7 +365,7 @@ def _band(entry: CatalogEntry, score: float) -> str | None:
 # --- Thase-Rush -------------------------------------------------------------------------------
 
 
-def _thase_rush(entry: CatalogEntry, evidence: _Evidence, as_of: datetime.date) -> dict[str, Any]:
+def _thase_rush(entry: StagingModel, evidence: _Evidence, as_of: datetime.date) -> dict[str, Any]:
     """Stage 0 to V by which kinds of treatment failed (clinical-definitions.md lines 94-110).
 
     Read literally, each stage adds one more failed trial: I one antidepressant, II one of
@@ -437,7 +475,7 @@ def _thase_rush_steps(drugs: Sequence[_Item]) -> list[_Item]:
 # --- European Staging Model -------------------------------------------------------------------
 
 
-def _european(entry: CatalogEntry, evidence: _Evidence, as_of: datetime.date) -> dict[str, Any]:
+def _european(entry: StagingModel, evidence: _Evidence, as_of: datetime.date) -> dict[str, Any]:
     """Non-responder, TRD1-TRD5 or chronic (clinical-definitions.md lines 112-125).
 
     A failed ECT course counts as a trial (line 116). The total duration of treatment
@@ -520,16 +558,16 @@ def _european_stage(weeks: float) -> tuple[str, str]:
 # --- MGH-S ------------------------------------------------------------------------------------
 
 
-def _mgh_s(entry: CatalogEntry, evidence: _Evidence, as_of: datetime.date) -> dict[str, Any]:
+def _mgh_s(entry: StagingModel, evidence: _Evidence, as_of: datetime.date) -> dict[str, Any]:
     """Points per failed trial, augmentation and ECT (clinical-definitions.md lines 127-138).
 
     The history records only each trial's highest sustained dose, not whether it was
     optimised, so dose optimisation scores nothing and says so.
     """
-    per_trial = _option(entry, "failed-antidepressant-trials", "each-failed-trial").points
-    augmented = _option(entry, "augmentation", "augmented").points
-    not_optimised = _option(entry, "dose-optimisation", "not-optimised").points
-    per_ect = _option(entry, "ect", "ect-course").points
+    per_trial = entry.option("failed-antidepressant-trials", "each-failed-trial").points
+    augmented = entry.option("augmentation", "augmented").points
+    not_optimised = entry.option("dose-optimisation", "not-optimised").points
+    per_ect = entry.option("ect", "ect-course").points
     ect_points = [
         _point("ect", per_ect, f"{course.drug_input or 'ECT'} ({course.pointer}): ECT was used")
         for course in sorted(evidence.ect_courses, key=lambda c: c.pointer)
@@ -565,7 +603,7 @@ def _mgh_s(entry: CatalogEntry, evidence: _Evidence, as_of: datetime.date) -> di
 # --- Maudsley ---------------------------------------------------------------------------------
 
 
-def _maudsley(entry: CatalogEntry, evidence: _Evidence, as_of: datetime.date) -> dict[str, Any]:
+def _maudsley(entry: StagingModel, evidence: _Evidence, as_of: datetime.date) -> dict[str, Any]:
     """Five dimensions summed to 3-15, banded mild, moderate or severe (lines 140-167).
 
     Episode duration runs from the episode's start to ``as_of``; severity is the episode's
@@ -579,20 +617,20 @@ def _maudsley(entry: CatalogEntry, evidence: _Evidence, as_of: datetime.date) ->
     if duration is None:
         missing.append("/episode/start_date: the episode's start date is needed for its duration")
     else:
-        option = _option(entry, "episode-duration", duration[0])
+        option = entry.option("episode-duration", duration[0])
         fixed.append(_point("episode-duration", option.points, f"{option.label}: {duration[1]}"))
     severity = _SEVERITY.get(evidence.episode.severity or "")
     if severity is None:
         missing.append("/episode/severity: the episode's severity at baseline is not recorded")
     else:
-        option = _option(entry, "symptom-severity", severity)
+        option = entry.option("symptom-severity", severity)
         fixed.append(
             _point("symptom-severity", option.points, f"{option.label} (/episode/severity)")
         )
     used = {True: "used", False: "not-used"}
-    option = _option(entry, "augmentation", used[evidence.augmentation_used])
+    option = entry.option("augmentation", used[evidence.augmentation_used])
     fixed.append(_point("augmentation", option.points, f"{option.label} in this episode"))
-    option = _option(entry, "ect", used[bool(evidence.ect_courses)])
+    option = entry.option("ect", used[bool(evidence.ect_courses)])
     fixed.append(_point("ect", option.points, f"{option.label} in this episode"))
 
     def compute(items: Sequence[_Item]) -> _Scored:
@@ -605,7 +643,7 @@ def _maudsley(entry: CatalogEntry, evidence: _Evidence, as_of: datetime.date) ->
                 "(its minimum total of 3 implies at least one)",
             )
             return _Scored(NO_RESISTANCE, None, (none,))
-        option = _option(entry, "failed-antidepressants", _failed_option(len(drugs)))
+        option = entry.option("failed-antidepressants", _failed_option(len(drugs)))
         failures = _point(
             "failed-antidepressants",
             option.points,
@@ -643,7 +681,7 @@ def _failed_option(count: int) -> str:
     return next((option for most, option in _FAILED_MEDICATIONS if count <= most), _MANY_FAILED)
 
 
-_RULES: dict[str, Callable[[CatalogEntry, _Evidence, datetime.date], dict[str, Any]]] = {
+_RULES: dict[str, Callable[[StagingModel, _Evidence, datetime.date], dict[str, Any]]] = {
     "thase-rush": _thase_rush,
     "european-staging": _european,
     "mgh-s": _mgh_s,

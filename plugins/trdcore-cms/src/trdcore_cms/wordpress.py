@@ -27,7 +27,6 @@ import json
 import re
 from typing import Any
 
-from trdcore.catalog import Catalog
 from trdcore.exceptions import ExportError
 from trdcore.extensions import ExportContext, ExportOption, ExportResult
 from trdcore_cms.blocks import block, markdown_blocks
@@ -282,8 +281,3 @@ def _payload(page: Page, content: str, meta: dict[str, str], status: str) -> str
         "meta": meta,
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-
-
-def catalog_pages(catalog: Catalog) -> tuple[Page, ...]:
-    """The pages this exporter writes, with WordPress links (for tests and tools)."""
-    return build_pages(catalog, _link)

@@ -13,7 +13,8 @@ A trdcore plugin. It adds:
   GuidanceResponse), one result Bundle per patient and definition;
 - the functions behind them: :func:`catalog_resources`, :func:`read_fhir`,
   :func:`read_fhir_bundle`, :func:`evaluate_fhir`, :func:`history_resources` and
-  :func:`result_resources`.
+  :func:`result_resources`, and for many patients the objects that own a run's state,
+  :class:`FhirReader` and :class:`ResultWriter`.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ if TYPE_CHECKING:
     from trdcore_fhir.history_export import history_resources
     from trdcore_fhir.history_import import (
         FhirImport,
+        FhirReader,
         ImportedHistory,
         read_fhir,
         read_fhir_bundle,
     )
-    from trdcore_fhir.results import result_bundle, result_resources
+    from trdcore_fhir.results import ResultWriter, result_bundle, result_resources
 
 # Public names and the module that defines each: imported on first use, so that loading the
 # plugin (which every trdcore command does) costs nothing until FHIR is actually used.
@@ -45,9 +47,11 @@ _LAZY = {
     "catalog_resources": "trdcore_fhir.catalog_export",
     "history_resources": "trdcore_fhir.history_export",
     "FhirImport": "trdcore_fhir.history_import",
+    "FhirReader": "trdcore_fhir.history_import",
     "ImportedHistory": "trdcore_fhir.history_import",
     "read_fhir": "trdcore_fhir.history_import",
     "read_fhir_bundle": "trdcore_fhir.history_import",
+    "ResultWriter": "trdcore_fhir.results",
     "result_bundle": "trdcore_fhir.results",
     "result_resources": "trdcore_fhir.results",
 }
@@ -67,7 +71,9 @@ __all__ = [
     "FhirExporter",
     "FhirImport",
     "FhirImporter",
+    "FhirReader",
     "ImportedHistory",
+    "ResultWriter",
     "catalog_resources",
     "evaluate_fhir",
     "history_resources",

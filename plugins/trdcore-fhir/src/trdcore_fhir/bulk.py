@@ -3,7 +3,7 @@
 What ``trdcore fhir-evaluate`` runs. Each imported history is checked once, its facts are
 read from the checked JSON without building the model
 (:func:`trdcore.evaluation.facts_from_json`), and it is judged by every definition's compiled
-:class:`trdcore.Evaluator`; each result becomes a result Bundle (:func:`result_bundle`).
+:class:`trdcore.Evaluator`; each result becomes a result Bundle (:meth:`ResultWriter.bundle`).
 
 NDJSON of Bundles (one patient's Bundle a line, as a bulk export per patient gives) is read
 a line at a time: the parent process only reads lines and writes bytes, worker processes
@@ -16,21 +16,20 @@ is read whole by :func:`read_fhir` and evaluated in this process.
 from __future__ import annotations
 
 import datetime
-import functools
-import gc
 import itertools
 import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+import attrs
 import orjson
 
 from trdcore.batch import run_in_workers
-from trdcore_fhir.history_import import FhirImport, ImportedHistory, read_fhir, read_fhir_bundle
-from trdcore_fhir.results import result_bundle
+from trdcore_fhir.history_import import FhirImport, FhirReader, ImportedHistory
+from trdcore_fhir.results import ResultWriter
 
-__all__ = ["CHUNK", "ResultPart", "evaluate_fhir", "is_ndjson_of_bundles"]
+__all__ = ["CHUNK", "EvaluationRun", "ResultPart", "evaluate_fhir", "is_ndjson_of_bundles"]
 
 #: Lines (patients) per unit of work sent to a worker: small enough that the last chunks
 #: keep both workers busy to the end, large enough that sending them costs little.
@@ -70,107 +69,119 @@ def is_ndjson_of_bundles(path: Path) -> bool:
     return isinstance(data, dict) and data.get("resourceType") == "Bundle"
 
 
-# --- the worker -------------------------------------------------------------------------------
-
-_WORKER: dict[str, Any] = {}
+# --- evaluating -------------------------------------------------------------------------------
 
 
-def _start_worker(
-    definitions: tuple[str, ...],
-    as_of: datetime.date,
-    condition: bool,
-    bundle_type: str,
-    catalog: Any = None,
-) -> None:
-    from trdcore import Evaluator, load_catalog
-    from trdcore.validation import checker
+@attrs.define(eq=False)
+class EvaluationRun:
+    """What one ``fhir-evaluate`` run turns FHIR patient data into results with.
 
-    if catalog is None or isinstance(catalog, bytes):
-        # A worker process: the catalog of the process that started it (pickled: much
-        # cheaper than loading it again), or the installed one. It lives as long as the
-        # worker, so the cyclic collector is kept from rescanning it.
-        catalog = load_catalog() if catalog is None else pickle.loads(catalog)
-        gc.freeze()
-    _WORKER.update(
-        catalog=catalog,
-        evaluators=[Evaluator.for_definition(reference, catalog) for reference in definitions],
-        as_of=as_of,
-        condition=condition,
-        bundle_type=bundle_type,
-        check=checker("treatment-history"),
-    )
+    The catalog, the compiled evaluators, the settings, the history checker, and the run's
+    own :class:`FhirReader` and :class:`ResultWriter` (with their tables of what recurs).
+    Made once per run in the calling process, or once per worker process, and passed to the
+    work: two runs in one process never share one.
+    """
 
+    catalog: Any
+    evaluators: tuple[Any, ...]
+    as_of: datetime.date
+    condition: bool
+    bundle_type: Literal["collection", "transaction"]
+    check: Callable[[Any], Any]
+    reader: FhirReader
+    writer: ResultWriter
 
-def _evaluate_import(imported: FhirImport, source: str) -> ResultPart:
-    lines: list[bytes] = []
-    messages = [f"warning: {warning}" for warning in imported.warnings]
-    failures = 0
-    patients = []
-    for history in imported.histories:
-        problem = _evaluate_history(history, source, lines)
-        if problem is not None:
-            failures += 1
-            messages.append(problem)
-        patients.append((history.patient, source))
-    output = b"\n".join(lines) + b"\n" if lines else b""
-    return ResultPart(output, tuple(messages), failures, tuple(patients))
+    @classmethod
+    def start(
+        cls,
+        definitions: tuple[str, ...],
+        as_of: datetime.date,
+        condition: bool,
+        bundle_type: Literal["collection", "transaction"],
+        catalog: Any,
+    ) -> EvaluationRun:
+        """Compile ``definitions`` (``id@version``) against ``catalog`` for a run."""
+        from trdcore import Evaluator
+        from trdcore.validation import checker
 
-
-def _evaluate_history(history: ImportedHistory, source: str, lines: list[bytes]) -> str | None:
-    """Append one result Bundle per definition to ``lines``; or say why there are none."""
-    from trdcore import SchemaValidationError, TrdcoreError
-    from trdcore.evaluation import facts_from_json
-
-    as_of, catalog = _WORKER["as_of"], _WORKER["catalog"]
-    try:
-        document = _WORKER["check"](history.document)
-    except SchemaValidationError as error:
-        details = "; ".join(issue.describe() for issue in error.issues)
-        return f"invalid: {source} {history.patient}: {details}"
-    bundle_type: Literal["collection", "transaction"] = _WORKER["bundle_type"]
-    # The facts are read from the checked JSON: the history model is never needed here.
-    facts = facts_from_json(document, as_of=as_of, catalog=catalog)
-    for evaluator in _WORKER["evaluators"]:
-        try:
-            result = evaluator.document(facts, as_of=as_of)
-        except TrdcoreError as error:
-            return f"✗ {source} {history.patient}: {error}"
-        bundle = result_bundle(
-            result,
-            subject=history.patient,
-            sources=history.sources,
-            condition=_WORKER["condition"],
+        return cls(
+            catalog=catalog,
+            evaluators=tuple(
+                Evaluator.for_definition(reference, catalog) for reference in definitions
+            ),
+            as_of=as_of,
+            condition=condition,
             bundle_type=bundle_type,
+            check=checker("treatment-history"),
+            reader=FhirReader(as_of, catalog),
+            writer=ResultWriter(),
         )
-        lines.append(orjson.dumps(bundle, option=orjson.OPT_SORT_KEYS))
-    return None
 
+    def evaluate_import(self, imported: FhirImport, source: str) -> ResultPart:
+        """Result Bundles for every history imported from ``source``."""
+        lines: list[bytes] = []
+        messages = [f"warning: {warning}" for warning in imported.warnings]
+        failures = 0
+        patients = []
+        for history in imported.histories:
+            problem = self._evaluate_history(history, source, lines)
+            if problem is not None:
+                failures += 1
+                messages.append(problem)
+            patients.append((history.patient, source))
+        output = b"\n".join(lines) + b"\n" if lines else b""
+        return ResultPart(output, tuple(messages), failures, tuple(patients))
 
-def _evaluate_lines(source: str, chunk: list[tuple[int, bytes]]) -> ResultPart:
-    from trdcore import DocumentError
+    def evaluate_lines(self, source: str, chunk: list[tuple[int, bytes]]) -> ResultPart:
+        """Result Bundles for numbered lines of NDJSON of Bundles, each line on its own."""
+        from trdcore import DocumentError
 
-    parts = []
-    for number, line in chunk:
+        parts = []
+        for number, line in chunk:
+            try:
+                imported = self.reader.read_bundle(line, source=source, number=number)
+            except DocumentError as error:
+                parts.append(ResultPart(b"", (f"✗ {error}",), 1, ()))
+                continue
+            part = self.evaluate_import(imported, source)
+            where = f"{source}:{number}"
+            parts.append(part._replace(patients=tuple((key, where) for key, _ in part.patients)))
+        return ResultPart(
+            b"".join(part.output for part in parts),
+            tuple(itertools.chain.from_iterable(part.messages for part in parts)),
+            sum(part.failures for part in parts),
+            tuple(itertools.chain.from_iterable(part.patients for part in parts)),
+        )
+
+    def _evaluate_history(
+        self, history: ImportedHistory, source: str, lines: list[bytes]
+    ) -> str | None:
+        """Append one result Bundle per definition to ``lines``; or say why there are none."""
+        from trdcore import SchemaValidationError, TrdcoreError
+        from trdcore.evaluation import facts_from_json
+
+        as_of = self.as_of
         try:
-            imported = read_fhir_bundle(
-                line,
-                source=source,
-                number=number,
-                as_of=_WORKER["as_of"],
-                catalog=_WORKER["catalog"],
+            document = self.check(history.document)
+        except SchemaValidationError as error:
+            details = "; ".join(issue.describe() for issue in error.issues)
+            return f"invalid: {source} {history.patient}: {details}"
+        # The facts are read from the checked JSON: the history model is never needed here.
+        facts = facts_from_json(document, as_of=as_of, catalog=self.catalog)
+        for evaluator in self.evaluators:
+            try:
+                result = evaluator.document(facts, as_of=as_of)
+            except TrdcoreError as error:
+                return f"✗ {source} {history.patient}: {error}"
+            bundle = self.writer.bundle(
+                result,
+                subject=history.patient,
+                sources=history.sources,
+                condition=self.condition,
+                bundle_type=self.bundle_type,
             )
-        except DocumentError as error:
-            parts.append(ResultPart(b"", (f"✗ {error}",), 1, ()))
-            continue
-        part = _evaluate_import(imported, source)
-        where = f"{source}:{number}"
-        parts.append(part._replace(patients=tuple((key, where) for key, _ in part.patients)))
-    return ResultPart(
-        b"".join(part.output for part in parts),
-        tuple(itertools.chain.from_iterable(part.messages for part in parts)),
-        sum(part.failures for part in parts),
-        tuple(itertools.chain.from_iterable(part.patients for part in parts)),
-    )
+            lines.append(orjson.dumps(bundle, option=orjson.OPT_SORT_KEYS))
+        return None
 
 
 # --- the pipeline -----------------------------------------------------------------------------
@@ -194,26 +205,32 @@ def evaluate_fhir(
     fewer than ``WORKER_CHUNKS`` chunks of ``chunk_size`` lines runs here); other inputs
     are read whole and evaluated here.
     ``catalog`` is used in this process and sent to the workers (default: the installed
-    catalog, which each worker then loads for itself).
+    catalog, which each worker then loads for itself). Each call is a run of its own: runs
+    drained in turn in one process do not affect each other.
     """
-    chosen = tuple(definitions)
-    settings = (chosen, as_of, condition, bundle_type)
+    from trdcore_fhir import worker
+
+    settings = (tuple(definitions), as_of, condition, bundle_type)
     source = str(path)
+
+    def start_here() -> EvaluationRun:
+        return EvaluationRun.start(
+            *settings, catalog=_installed_catalog() if catalog is None else catalog
+        )
+
     if not is_ndjson_of_bundles(path):
-        _start_worker(*settings, catalog=_installed_catalog() if catalog is None else catalog)
-        imported = read_fhir(path, as_of=as_of, catalog=_WORKER["catalog"])
-        yield _evaluate_import(imported, source)
+        run = start_here()
+        yield run.evaluate_import(run.reader.read(path), source)
         return
+    work = worker.LinesWork(source)
     yield from run_in_workers(
-        functools.partial(_evaluate_lines, source),
+        work,
         _line_chunks(path, chunk_size),
-        initializer=_start_worker,
+        initializer=worker.start_worker_process,
         initargs=(*settings, _shipped(catalog) if jobs > 1 else None),
         jobs=jobs,
         min_chunks=WORKER_CHUNKS,
-        start_here=lambda: _start_worker(
-            *settings, catalog=_installed_catalog() if catalog is None else catalog
-        ),
+        start_here=lambda: work.run_here(start_here()),
     )
 
 

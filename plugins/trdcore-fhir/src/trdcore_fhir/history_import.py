@@ -21,7 +21,6 @@ naming the file (and line), the resource and the element.
 from __future__ import annotations
 
 import datetime
-import functools
 import gc
 import re
 import typing
@@ -54,7 +53,7 @@ from trdcore_fhir.vocabulary import (
     TRIAL_ID_SYSTEM,
 )
 
-__all__ = ["FhirImport", "ImportedHistory", "read_fhir", "read_fhir_bundle"]
+__all__ = ["FhirImport", "FhirReader", "ImportedHistory", "read_fhir", "read_fhir_bundle"]
 
 #: Resource types that exist in R4B or R5 but not in R4 4.0.1.
 _NOT_R4 = frozenset(
@@ -275,17 +274,19 @@ _LINKS = {
 
 
 @attrs.define
-class _Reader:
+class _Reading:
+    """One input being read by a :class:`FhirReader`: its patients' records and warnings."""
+
     source: str
-    as_of: datetime.date | None
-    catalog: Any
+    reader: FhirReader
+    #: The reader's tables of what repeated elements read as.
+    memo: _Memo
     warnings: list[str] = attrs.field(factory=list)
     patients: dict[str, _Patient] = attrs.field(factory=dict)
     medications: list[tuple[str, str, _Scope]] = attrs.field(factory=list)
     #: Keep only the elements read from each record (False: the input is dropped after
     #: reading anyway, as when one Bundle is read on its own).
     compact: bool = True
-    _scope: _Scope | None = None
 
     def warn(self, where: str, message: str) -> None:
         self.warnings.append(f"{where}: {message}")
@@ -601,7 +602,7 @@ class _Reader:
             onset = resource.get("onsetDateTime")
             start: str | None
             if isinstance(onset, str):
-                start = _date(onset)
+                start = self.memo.date(onset)
                 if start is None:
                     self.warn(f"{label} onsetDateTime", f"{onset!r} is not a date; not used")
             else:
@@ -705,7 +706,7 @@ class _Reader:
                 )
                 return None
             concept = found.get("code")
-        drug, problems = _memoised(_DRUGS, _read_drug, concept)
+        drug, problems = _memoised(self.memo.drugs, _read_drug, concept)
         for problem in problems:
             self.warn(f"{label} {element}", problem)
         if drug is None:
@@ -726,8 +727,10 @@ class _Reader:
         for index, dosage in enumerate(dosages):
             if not isinstance(dosage, dict):
                 continue
-            bounds, absent, dose, problem = _memoised(_DOSAGES, _read_dosage, dosage)
-            if bounds is _BAD_BOUNDS:
+            bounds, bad_bounds, absent, dose, problem = _memoised(
+                self.memo.dosages, _read_dosage, dosage
+            )
+            if bad_bounds:
                 self.warn(
                     f"{label} dosage[{index}].timing.repeat.boundsDuration",
                     "not in d, wk or mo; not used",
@@ -759,7 +762,7 @@ class _Reader:
                 if value is not None:
                     trial[field] = value
         elif isinstance(resource.get("effectiveDateTime"), str):
-            value = _date(resource["effectiveDateTime"])
+            value = self.memo.date(resource["effectiveDateTime"])
             if value is None:
                 self.warn(f"{label} effectiveDateTime", "not a date; not used")
             else:
@@ -768,12 +771,13 @@ class _Reader:
     def _request_timing(self, label: str, resource: dict[str, Any], trial: dict[str, Any]) -> None:
         validity = _get(resource.get("dispenseRequest"), "validityPeriod") or {}
         authored = resource.get("authoredOn")
-        start = _date(authored) if isinstance(authored, str) else None
+        date = self.memo.date
+        start = date(authored) if isinstance(authored, str) else None
         if start is None and isinstance(validity.get("start"), str):
-            start = _date(validity["start"])
+            start = date(validity["start"])
         trial["start_date"] = start or "unknown"
         if resource.get("status") != "active":
-            end = _date(validity["end"]) if isinstance(validity.get("end"), str) else None
+            end = date(validity["end"]) if isinstance(validity.get("end"), str) else None
             trial["end_date"] = end or "unknown"
 
     def _date_element(self, label: str, period: dict[str, Any], element: str) -> str | None:
@@ -781,7 +785,7 @@ class _Reader:
         value = period.get(element)
         if value is None:
             return "unknown" if _absent(period.get(f"_{element}")) else None
-        result = _date(value) if isinstance(value, str) else None
+        result = self.memo.date(value) if isinstance(value, str) else None
         if result is None:
             self.warn(f"{label} effectivePeriod.{element}", f"{value!r} is not a date; not used")
         return result
@@ -806,7 +810,10 @@ class _Reader:
         document: dict[str, Any] = {"schema": "dispensing-events@1.0.0", "events": events}
         if history["episode"].get("start_date") not in (None, "unknown"):
             document["episode"] = {"start_date": history["episode"]["start_date"]}
-        built = trials_from_events(document, catalog=self._catalog(), as_of=self.as_of)
+        reader = self.reader
+        built = trials_from_events(
+            document, catalog=reader.dispensing_catalog(), as_of=reader.as_of
+        )
         for warning in built.warnings:
             self.warn(key, f"dispensing: {warning}")
         for trial, era in zip(built.history["trials"], built.eras, strict=True):
@@ -814,13 +821,6 @@ class _Reader:
                 str(fill.event.id) for fill in era.fills if fill.event.id is not None
             )
             trials.append(trial)
-
-    def _catalog(self) -> Any:
-        if self.catalog is None:
-            from trdcore.catalog import load_catalog
-
-            self.catalog = load_catalog()
-        return self.catalog
 
     def _fill(
         self, label: str, reference: str, resource: dict[str, Any], scope: _Scope
@@ -835,7 +835,7 @@ class _Reader:
         if drug is None:
             return None
         when = resource.get("whenHandedOver") or resource.get("whenPrepared")
-        day = _date(when) if isinstance(when, str) else None
+        day = self.memo.date(when) if isinstance(when, str) else None
         if day is None:
             self.warn(f"{label} whenHandedOver", "no dispense date; not used")
             return None
@@ -895,7 +895,7 @@ class _Reader:
         sources: dict[str, tuple[str, ...]],
     ) -> None:
         for label, reference, resource, _scope in patient.observations:
-            scale, shown = _memoised(_SCALES, _read_scale, resource.get("code"))
+            scale, shown = _memoised(self.memo.scales, _read_scale, resource.get("code"))
             if scale is None:
                 self.warn(
                     f"{label} code",
@@ -922,7 +922,7 @@ class _Reader:
             score: dict[str, Any] = {"scale": scale, "value": value}
             when = resource.get("effectiveDateTime")
             if isinstance(when, str):
-                day = _date(when)
+                day = self.memo.date(when)
                 if day is None:
                     self.warn(f"{label} effectiveDateTime", "not a date; the score is undated")
                 else:
@@ -950,23 +950,42 @@ class _Reader:
             scores.append(score)
 
 
-# -- pure readings of common elements, memoised ----------------------------------------------
+# -- pure readings of common elements, remembered by the reader --------------------------------
 #
 # Many records share a drug coding or a dosage (a few drugs, a few dose schedules), so what
 # such an element reads as is worked out once and looked up by the element's JSON text. The
 # values are shared: callers copy what they put into a history. Problems come back as
 # messages for the caller to prefix with where the element was.
 
+#: Distinct elements a table keeps before starting afresh (memory stays flat).
 _MEMO_SIZE = 4096
 _T = typing.TypeVar("_T")
-_SCALES: dict[bytes, tuple[str | None, str]] = {}
-_DRUGS: dict[bytes, tuple[dict[str, Any] | None, tuple[str, ...]]] = {}
-_DOSAGES: dict[
-    bytes,
-    tuple[dict[str, Any] | None, bool, dict[str, Any] | None, str | None],
-] = {}
-#: ``_read_dosage``'s bounds when a boundsDuration is present but not usable.
-_BAD_BOUNDS: dict[str, Any] = {}
+_Dosage = tuple[dict[str, Any] | None, bool, bool, dict[str, Any] | None, str | None]
+
+
+@attrs.define(eq=False)
+class _Memo:
+    """What the elements a :class:`FhirReader` met read as, by their JSON text."""
+
+    scales: dict[bytes, tuple[str | None, str]] = attrs.field(factory=dict)
+    drugs: dict[bytes, tuple[dict[str, Any] | None, tuple[str, ...]]] = attrs.field(factory=dict)
+    dosages: dict[bytes, _Dosage] = attrs.field(factory=dict)
+    #: The first ten characters of a date or dateTime -> the date, or "" if not one.
+    days: dict[str, str] = attrs.field(factory=dict)
+
+    def date(self, text: str) -> str | None:
+        """The calendar date a FHIR date or dateTime starts with (YYYY-MM-DD), or None."""
+        if len(text) < 10:
+            return None
+        head = text[:10]
+        days = self.days
+        day = days.get(head)
+        if day is None:
+            # A few thousand distinct days recur.
+            if len(days) >= 2 * _MEMO_SIZE:
+                days.clear()
+            day = days[head] = _day(head) or ""
+        return day or None
 
 
 def _memoised(memo: dict[bytes, _T], read: typing.Callable[[Any], _T], element: Any) -> _T:
@@ -1025,27 +1044,27 @@ def _read_drug(concept: Any) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
     return drug, tuple(problems)
 
 
-def _read_dosage(
-    dosage: dict[str, Any],
-) -> tuple[dict[str, Any] | None, bool, dict[str, Any] | None, str | None]:
-    """One Dosage: its bounds duration (``_BAD_BOUNDS`` if unusable), whether its dose is
-    data-absent, its daily dose, and why the daily dose cannot be read (or None)."""
+def _read_dosage(dosage: dict[str, Any]) -> _Dosage:
+    """One Dosage: its bounds duration, whether a bounds duration is there but unusable,
+    whether its dose is data-absent, its daily dose, and why the daily dose cannot be read
+    (or None)."""
     repeat = _get(_get(dosage, "timing"), "repeat") or {}
     bounds = repeat.get("boundsDuration")
     duration = None
+    unusable = False
     if isinstance(bounds, dict):
         unit = _DURATION.get(str(bounds.get("code") or bounds.get("unit")))
         value = bounds.get("value")
         if unit and isinstance(value, int | float) and value > 0:
             duration = {"value": value, "unit": unit}
         else:
-            duration = _BAD_BOUNDS
+            unusable = True
     if "extension" in dosage and _absent(dosage):
-        return duration, True, None, None
+        return duration, unusable, True, None, None
     try:
-        return duration, False, _daily_dose(dosage), None
+        return duration, unusable, False, _daily_dose(dosage), None
     except _Unusable as problem:
-        return duration, False, None, str(problem)
+        return duration, unusable, False, None, str(problem)
 
 
 # -- small helpers over raw FHIR JSON ---------------------------------------------------------
@@ -1114,14 +1133,8 @@ def _medication(reference: str, scope: _Scope) -> dict[str, Any] | None:
     return medication
 
 
-def _date(text: str) -> str | None:
-    """The calendar date a FHIR date or dateTime starts with (YYYY-MM-DD), or None."""
-    return None if len(text) < 10 else _day(text[:10])
-
-
-@functools.lru_cache(maxsize=8192)
 def _day(head: str) -> str | None:
-    """:func:`_date` of its first ten characters (a few thousand distinct days recur)."""
+    """The first ten characters of a FHIR date or dateTime as a date (YYYY-MM-DD), or None."""
     if not _DATE.match(head):
         return None
     try:
@@ -1249,6 +1262,82 @@ def _as_of_date(as_of: str | datetime.date | None, source: str) -> datetime.date
         ) from None
 
 
+@attrs.define(eq=False)
+class FhirReader:
+    """Reads FHIR R4 patient data into treatment histories, with one run's settings.
+
+    ``as_of`` is passed to the dispensing-era builder: fills after it are not used and a
+    supply lasting past it is an ongoing trial. ``catalog`` finds the drugs of dispensed
+    fills (default: the installed catalog, loaded the first time a fill needs it).
+
+    One reader may read many inputs, as ``fhir-evaluate`` reads NDJSON of Bundles a line at
+    a time: what a repeated drug coding, dosage, Observation code or date reads as is worked
+    out once and kept by the reader. Readers share nothing, so runs with different settings
+    can be interleaved in one process.
+    """
+
+    as_of: datetime.date | None = None
+    catalog: Any = None
+    _memo: _Memo = attrs.field(factory=_Memo, init=False, repr=False)
+
+    def read(self, path: str | Path) -> FhirImport:
+        """Every patient's history in the file at ``path`` (a Bundle, a single resource,
+        NDJSON of resources or of Bundles), sorted by patient reference.
+
+        Raises :class:`~trdcore.exceptions.DocumentError` when the input is not FHIR at all.
+        """
+        path = Path(path)
+        reading = _Reading(str(path), self, self._memo)
+        # Reading builds many small containers and frees none of them until the end, so the
+        # cyclic collector only rescans a growing heap (half the time on 10,000 Bundles); it
+        # is paused meanwhile. Nothing built here holds a reference cycle.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            reading.read_path(path)
+            histories = reading.histories()
+        finally:
+            if collecting:
+                gc.enable()
+        return FhirImport(tuple(histories), tuple(reading.warnings))
+
+    def read_bundle(self, line: bytes, *, source: str, number: int | None = None) -> FhirImport:
+        """Read one Bundle, given as JSON text (a line of NDJSON of Bundles), on its own.
+
+        The same reading as :meth:`read` gives a file holding only this Bundle; warnings
+        name ``source`` and the line ``number``. References resolve inside the Bundle only.
+        Raises :class:`~trdcore.exceptions.DocumentError` when the text is not JSON or not a
+        Bundle.
+        """
+        where = f"{source}:{number}" if number is not None else source
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            raise DocumentError(
+                f"line is not JSON, so not FHIR NDJSON ({error.msg})", source=source, line=number
+            ) from None
+        if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+            raise DocumentError(
+                "not a Bundle: in NDJSON of Bundles every line is a Bundle holding all of its "
+                "patients' records (NDJSON of single resources is read as a whole file instead)",
+                source=source,
+                line=number,
+            )
+        reading = _Reading(where, self, self._memo, compact=False)
+        reading._bundle(data, where)
+        del data
+        histories = reading.histories()
+        return FhirImport(tuple(histories), tuple(reading.warnings))
+
+    def dispensing_catalog(self) -> Any:
+        """The catalog that finds the drugs of dispensed fills (loaded on first use)."""
+        if self.catalog is None:
+            from trdcore.catalog import load_catalog
+
+            self.catalog = load_catalog()
+        return self.catalog
+
+
 def read_fhir(
     path: str | Path,
     *,
@@ -1257,26 +1346,13 @@ def read_fhir(
 ) -> FhirImport:
     """Read FHIR R4 patient data at ``path`` into one treatment history per patient.
 
-    ``as_of`` (a date or ``YYYY-MM-DD``) is passed to the dispensing-era builder: fills after
-    it are not used and a supply lasting past it is an ongoing trial. ``catalog`` finds the
-    drugs of dispensed fills (default: the installed catalog, loaded only when needed).
-    Histories come sorted by patient reference. Raises
-    :class:`~trdcore.exceptions.DocumentError` when the input is not FHIR at all.
+    ``as_of`` (a date or ``YYYY-MM-DD``) and ``catalog`` are the :class:`FhirReader`
+    settings; this is :meth:`FhirReader.read` by a reader of its own. Histories come sorted
+    by patient reference. Raises :class:`~trdcore.exceptions.DocumentError` when the input
+    is not FHIR at all.
     """
     path = Path(path)
-    reader = _Reader(str(path), _as_of_date(as_of, str(path)), catalog)
-    # Reading builds many small containers and frees none of them until the end, so the
-    # cyclic collector only rescans a growing heap (half the time on 10,000 Bundles); it is
-    # paused meanwhile. Nothing built here holds a reference cycle.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        reader.read_path(path)
-        histories = reader.histories()
-    finally:
-        if collecting:
-            gc.enable()
-    return FhirImport(tuple(histories), tuple(reader.warnings))
+    return FhirReader(_as_of_date(as_of, str(path)), catalog).read(path)
 
 
 def read_fhir_bundle(
@@ -1289,27 +1365,11 @@ def read_fhir_bundle(
 ) -> FhirImport:
     """Read one Bundle, given as JSON text (a line of NDJSON of Bundles), on its own.
 
-    The same reading as :func:`read_fhir` gives a file holding only this Bundle; warnings
-    name ``source`` and the line ``number``. References resolve inside the Bundle only.
-    Raises :class:`~trdcore.exceptions.DocumentError` when the text is not JSON or not a
-    Bundle.
+    :meth:`FhirReader.read_bundle` by a reader of its own: to read many lines, make one
+    :class:`FhirReader` and read them all with it. The same reading as :func:`read_fhir`
+    gives a file holding only this Bundle; warnings name ``source`` and the line
+    ``number``. Raises :class:`~trdcore.exceptions.DocumentError` when the text is not JSON
+    or not a Bundle.
     """
-    where = f"{source}:{number}" if number is not None else source
-    try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError as error:
-        raise DocumentError(
-            f"line is not JSON, so not FHIR NDJSON ({error.msg})", source=source, line=number
-        ) from None
-    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
-        raise DocumentError(
-            "not a Bundle: in NDJSON of Bundles every line is a Bundle holding all of its "
-            "patients' records (NDJSON of single resources is read as a whole file instead)",
-            source=source,
-            line=number,
-        )
-    reader = _Reader(where, _as_of_date(as_of, source), catalog, compact=False)
-    reader._bundle(data, where)
-    del data
-    histories = reader.histories()
-    return FhirImport(tuple(histories), tuple(reader.warnings))
+    reader = FhirReader(_as_of_date(as_of, source), catalog)
+    return reader.read_bundle(line, source=source, number=number)

@@ -16,52 +16,55 @@
 References to the input are the references the importer recorded
 (:attr:`trdcore_fhir.ImportedHistory.sources`), so results point at the resources they
 came from.
+
+For many patients, one :class:`ResultWriter` writes them all: the texts that recur from
+patient to patient are built once per writer.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, Literal, TypeVar
 
-from trdcore_fhir.serialize import Resource, canonical, stable_id, table_narrative
+import attrs
+
+from trdcore_fhir.serialize import Resource, canonical, stable_id, table_div, transaction_bundle
 from trdcore_fhir.terminology import (
     CONDITION_CATEGORY,
     CONDITION_CLINICAL,
     CONDITION_VERIFICATION,
     CPG_CASE_FEATURE_TYPE,
     CPG_PERTINENT,
+    DEFAULT_BASE,
     PROVENANCE_PARTICIPANT,
     trdcore_coding,
 )
 from trdcore_fhir.vocabulary import DEFINITION_EXTENSION
 
-__all__ = ["definition_canonical", "result_bundle", "result_resources"]
+__all__ = ["ResultWriter", "definition_canonical", "result_bundle", "result_resources"]
 
 _VERDICT = {"met": "met", "not_met": "not-met", "indeterminate": "indeterminate"}
 _SCORE_PATHS = ("/episode/scores/", "/baseline_score", "/end_score")
 _AUGMENTATION = "/augmentation/"
+#: Distinct texts a writer keeps of each kind before starting afresh (memory stays flat).
+_MEMO_SIZE = 4096
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
 
 
-@functools.lru_cache(maxsize=64)
-def _engine_id(name: str, version: str) -> str:
-    return stable_id("engine", name, version)
+def _remembered(memo: dict[_K, _V], key: _K, make: Callable[[], _V]) -> _V:
+    """``memo[key]``, made by ``make()`` the first time ``key`` is asked for."""
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        found = memo[key] = make()
+    return found
 
 
-def _missing_text(item: Mapping[str, Any]) -> str:
+def _missing_item_text(item: Mapping[str, Any]) -> str:
     """The diagnostics of one missing-data item (the item itself when it has no message)."""
-    if type(item) is dict and "message" not in item:
-        pairs = tuple(item.items())
-        if all(type(key) is str and type(value) is str for key, value in pairs):
-            return _missing_item_text(pairs)
     return f"missing {item.get('pointer', '')}: {item.get('message', item)}"
-
-
-@functools.lru_cache(maxsize=4096)
-def _missing_item_text(pairs: tuple[tuple[str, str], ...]) -> str:
-    # The same few items (a pointer and what is missing there) recur from patient to patient.
-    item = dict(pairs)
-    return f"missing {item.get('pointer', '')}: {item}"
 
 
 def definition_canonical(reference: str) -> str:
@@ -103,6 +106,258 @@ def _inputs(
     return trials, scores, list(sources.get("/episode", ()))
 
 
+@attrs.define
+class ResultWriter:
+    """Writes evaluations as FHIR results, for as many patients as a run evaluates.
+
+    What recurs from patient to patient (the narrative tables, the missing-data diagnostics,
+    the engine's Device id) is built once per distinct text and kept by the writer: that
+    halves the time to write the results of many patients. Make one per run
+    (``fhir-evaluate`` makes one per process); writers share nothing.
+    """
+
+    _tables: dict[tuple[str, tuple[tuple[str, str], ...]], str] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
+    _missing: dict[tuple[tuple[str, str], ...], str] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
+    _engines: dict[tuple[str, str], str] = attrs.field(factory=dict, init=False, repr=False)
+
+    def resources(
+        self,
+        evaluation: Mapping[str, Any],
+        *,
+        subject: str,
+        sources: Mapping[str, tuple[str, ...]] | None = None,
+        condition: bool = False,
+    ) -> list[Resource]:
+        """FHIR resources for one ``evaluation-result@1.0.0`` document about ``subject``.
+
+        ``subject`` is the patient reference (``Patient/123``); ``sources`` maps JSON
+        pointers of the evaluated history to input references (from the importer). With
+        ``condition`` a provisional Condition is added when the definition is met. The
+        GuidanceResponse is last. Ids are derived from the subject, definition and as-of
+        date: the same evaluation always gives the same resources.
+        """
+        sources = sources or {}
+        definition = evaluation["definition"]
+        as_of = evaluation["as_of"]
+        status = evaluation["status"]
+        key = (subject, definition, as_of)
+        library = definition_canonical(definition)
+        trials, scores, episode = _inputs(evaluation, sources)
+        engine = evaluation.get("engine", {})
+        device: Resource = {
+            "resourceType": "Device",
+            "id": self._engine_id(str(engine.get("name")), str(engine.get("version"))),
+            "deviceName": [{"name": str(engine.get("name", "trdcore")), "type": "model-name"}],
+            "type": {"coding": [trdcore_coding("trdcore-engine")]},
+            "version": [{"value": str(engine.get("version", "unknown"))}],
+            "text": self._table("trdcore engine", [("Version", str(engine.get("version")))]),
+        }
+        device_reference = {"reference": f"Device/{device['id']}"}
+        observation_id = stable_id("assessment", *key)
+        observation: Resource = {
+            "resourceType": "Observation",
+            "id": observation_id,
+            "extension": [
+                {"url": CPG_CASE_FEATURE_TYPE, "valueCode": "inferred"},
+                {"url": DEFINITION_EXTENSION, "valueCanonical": library},
+                *(
+                    {"url": CPG_PERTINENT, "valueReference": {"reference": r}}
+                    for r in trials + episode
+                ),
+            ],
+            "status": "final",
+            "code": {
+                "coding": [trdcore_coding("trd-assessment")],
+                "text": f"Treatment-resistant depression assessment under {definition}",
+            },
+            "subject": {"reference": subject},
+            "effectiveDateTime": as_of,
+            "valueCodeableConcept": {"coding": [trdcore_coding(_VERDICT[status])]},
+            "device": device_reference,
+            "component": [
+                {
+                    "code": {"coding": [trdcore_coding("adequate-failed-trials")]},
+                    "valueInteger": int(evaluation["counts"]["adequate_failed_trials"]),
+                },
+                {
+                    "code": {"coding": [trdcore_coding("distinct-classes")]},
+                    "valueInteger": int(evaluation["counts"]["distinct_classes"]),
+                },
+            ],
+            "text": self._table(
+                "Treatment-resistant depression assessment",
+                [("Definition", definition), ("As of", as_of), ("Result", status)]
+                + ([("Why", evaluation["explanation"])] if evaluation.get("explanation") else []),
+            ),
+        }
+        if evaluation.get("explanation"):
+            observation["note"] = [{"text": evaluation["explanation"]}]
+        observation_scores = [r for r in scores if r.startswith(("Observation/", "urn:"))]
+        if observation_scores:
+            observation["derivedFrom"] = [{"reference": r} for r in observation_scores]
+        observation_reference = {"reference": f"Observation/{observation_id}"}
+        resources: list[Resource] = [device, observation]
+        targets = [observation_reference]
+        if condition and status == "met":
+            provisional: Resource = {
+                "resourceType": "Condition",
+                "id": stable_id("condition", *key),
+                "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
+                "verificationStatus": {
+                    "coding": [{"system": CONDITION_VERIFICATION, "code": "provisional"}]
+                },
+                "category": [
+                    {"coding": [{"system": CONDITION_CATEGORY, "code": "problem-list-item"}]}
+                ],
+                "code": {
+                    "coding": [trdcore_coding("treatment-resistant-depression")],
+                    "text": f"Treatment-resistant depression (meets {definition}; to be confirmed "
+                    "by a clinician)",
+                },
+                "subject": {"reference": subject},
+                "recordedDate": as_of,
+                "evidence": [
+                    {
+                        "detail": [observation_reference]
+                        + [{"reference": r} for r in trials + scores + episode]
+                    }
+                ],
+                "text": self._table(
+                    "Provisional: treatment-resistant depression",
+                    [("Definition", definition), ("As of", as_of)],
+                ),
+            }
+            resources.append(provisional)
+            targets.append({"reference": f"Condition/{provisional['id']}"})
+        provenance: Resource = {
+            "resourceType": "Provenance",
+            "id": stable_id("provenance", *key),
+            "target": targets,
+            "occurredDateTime": as_of,
+            # No clock: the record is dated by the evaluation's as-of date.
+            "recorded": f"{as_of}T00:00:00Z",
+            "policy": [library],
+            "activity": {"text": f"evaluated with trdcore against {definition}"},
+            "agent": [
+                {
+                    "type": {"coding": [{"system": PROVENANCE_PARTICIPANT, "code": "performer"}]},
+                    "who": device_reference,
+                }
+            ],
+            "text": self._table(
+                "How this result was made", [("Definition", definition), ("Engine", "trdcore")]
+            ),
+        }
+        entities = [{"role": "source", "what": {"reference": r}} for r in trials + scores + episode]
+        if entities:
+            provenance["entity"] = entities
+        resources.append(provenance)
+        parameters: Resource = {
+            "resourceType": "Parameters",
+            "id": stable_id("parameters", *key),
+            "parameter": [
+                {"name": "status", "valueCode": _VERDICT[status]},
+                {"name": "assessment", "valueReference": observation_reference},
+            ],
+        }
+        resources.append(parameters)
+        guidance: Resource = {
+            "resourceType": "GuidanceResponse",
+            "id": stable_id("guidance", *key),
+            "moduleCanonical": library,
+            "status": "success",
+            "subject": {"reference": subject},
+            "occurrenceDateTime": as_of,
+            "performer": device_reference,
+            "outputParameters": {"reference": f"Parameters/{parameters['id']}"},
+            "text": self._table(
+                "Decision support result", [("Definition", definition), ("Result", status)]
+            ),
+        }
+        issues = [
+            {
+                "severity": "warning",
+                "code": "informational",
+                "diagnostics": f"{item.get('pointer', '')}: {item.get('message', '')}",
+            }
+            for item in evaluation.get("warnings", ())
+        ] + [
+            {
+                "severity": "information",
+                "code": "incomplete",
+                "diagnostics": self._missing_text(item),
+            }
+            for item in evaluation.get("missing", ())
+        ]
+        if issues:
+            outcome: Resource = {
+                "resourceType": "OperationOutcome",
+                "id": stable_id("outcome", *key),
+                "issue": issues,
+            }
+            resources.append(outcome)
+            guidance["evaluationMessage"] = [{"reference": f"OperationOutcome/{outcome['id']}"}]
+        resources.append(guidance)
+        return resources
+
+    def bundle(
+        self,
+        evaluation: Mapping[str, Any],
+        *,
+        subject: str,
+        sources: Mapping[str, tuple[str, ...]] | None = None,
+        condition: bool = False,
+        bundle_type: Literal["collection", "transaction"] = "collection",
+    ) -> Resource:
+        """:meth:`resources` in one Bundle: a ``collection`` to hand back to a caller, or a
+        ``transaction`` of PUTs to store on a FHIR server."""
+        resources = self.resources(
+            evaluation, subject=subject, sources=sources, condition=condition
+        )
+        bundle_id = stable_id("results", subject, evaluation["definition"], evaluation["as_of"])
+        if bundle_type == "transaction":
+            return transaction_bundle(resources, bundle_id=bundle_id)
+        return {
+            "resourceType": "Bundle",
+            "id": bundle_id,
+            "type": "collection",
+            "entry": [
+                {
+                    "fullUrl": f"{DEFAULT_BASE}/{r['resourceType']}/{r['id']}",
+                    "resource": r,
+                }
+                for r in resources
+            ],
+        }
+
+    def _table(self, title: str, rows: list[tuple[str, str]]) -> Resource:
+        """A Narrative with a heading and a two-column table (label, value)."""
+        # Results repeat the same few tables (definition, as-of date, result) for every patient.
+        key = (title, tuple(rows))
+        return {
+            "status": "generated",
+            "div": _remembered(self._tables, key, lambda: table_div(*key)),
+        }
+
+    def _engine_id(self, name: str, version: str) -> str:
+        return _remembered(
+            self._engines, (name, version), lambda: stable_id("engine", name, version)
+        )
+
+    def _missing_text(self, item: Mapping[str, Any]) -> str:
+        if type(item) is dict and "message" not in item:
+            pairs = tuple(item.items())
+            if all(type(key) is str and type(value) is str for key, value in pairs):
+                # The same few items (a pointer and what is missing there) recur from
+                # patient to patient.
+                return _remembered(self._missing, pairs, lambda: _missing_item_text(item))
+        return _missing_item_text(item)
+
+
 def result_resources(
     evaluation: Mapping[str, Any],
     *,
@@ -110,172 +365,11 @@ def result_resources(
     sources: Mapping[str, tuple[str, ...]] | None = None,
     condition: bool = False,
 ) -> list[Resource]:
-    """FHIR resources for one ``evaluation-result@1.0.0`` document about ``subject``.
-
-    ``subject`` is the patient reference (``Patient/123``); ``sources`` maps JSON pointers of
-    the evaluated history to input references (from the importer). With ``condition`` a
-    provisional Condition is added when the definition is met. The GuidanceResponse is last.
-    Ids are derived from the subject, definition and as-of date: the same evaluation always
-    gives the same resources.
-    """
-    sources = sources or {}
-    definition = evaluation["definition"]
-    as_of = evaluation["as_of"]
-    status = evaluation["status"]
-    key = (subject, definition, as_of)
-    library = definition_canonical(definition)
-    trials, scores, episode = _inputs(evaluation, sources)
-    engine = evaluation.get("engine", {})
-    device: Resource = {
-        "resourceType": "Device",
-        "id": _engine_id(str(engine.get("name")), str(engine.get("version"))),
-        "deviceName": [{"name": str(engine.get("name", "trdcore")), "type": "model-name"}],
-        "type": {"coding": [trdcore_coding("trdcore-engine")]},
-        "version": [{"value": str(engine.get("version", "unknown"))}],
-        "text": table_narrative("trdcore engine", [("Version", str(engine.get("version")))]),
-    }
-    device_reference = {"reference": f"Device/{device['id']}"}
-    observation_id = stable_id("assessment", *key)
-    observation: Resource = {
-        "resourceType": "Observation",
-        "id": observation_id,
-        "extension": [
-            {"url": CPG_CASE_FEATURE_TYPE, "valueCode": "inferred"},
-            {"url": DEFINITION_EXTENSION, "valueCanonical": library},
-            *({"url": CPG_PERTINENT, "valueReference": {"reference": r}} for r in trials + episode),
-        ],
-        "status": "final",
-        "code": {
-            "coding": [trdcore_coding("trd-assessment")],
-            "text": f"Treatment-resistant depression assessment under {definition}",
-        },
-        "subject": {"reference": subject},
-        "effectiveDateTime": as_of,
-        "valueCodeableConcept": {"coding": [trdcore_coding(_VERDICT[status])]},
-        "device": device_reference,
-        "component": [
-            {
-                "code": {"coding": [trdcore_coding("adequate-failed-trials")]},
-                "valueInteger": int(evaluation["counts"]["adequate_failed_trials"]),
-            },
-            {
-                "code": {"coding": [trdcore_coding("distinct-classes")]},
-                "valueInteger": int(evaluation["counts"]["distinct_classes"]),
-            },
-        ],
-        "text": table_narrative(
-            "Treatment-resistant depression assessment",
-            [("Definition", definition), ("As of", as_of), ("Result", status)]
-            + ([("Why", evaluation["explanation"])] if evaluation.get("explanation") else []),
-        ),
-    }
-    if evaluation.get("explanation"):
-        observation["note"] = [{"text": evaluation["explanation"]}]
-    observation_scores = [r for r in scores if r.startswith(("Observation/", "urn:"))]
-    if observation_scores:
-        observation["derivedFrom"] = [{"reference": r} for r in observation_scores]
-    observation_reference = {"reference": f"Observation/{observation_id}"}
-    resources: list[Resource] = [device, observation]
-    targets = [observation_reference]
-    if condition and status == "met":
-        provisional: Resource = {
-            "resourceType": "Condition",
-            "id": stable_id("condition", *key),
-            "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
-            "verificationStatus": {
-                "coding": [{"system": CONDITION_VERIFICATION, "code": "provisional"}]
-            },
-            "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "problem-list-item"}]}],
-            "code": {
-                "coding": [trdcore_coding("treatment-resistant-depression")],
-                "text": f"Treatment-resistant depression (meets {definition}; to be confirmed "
-                "by a clinician)",
-            },
-            "subject": {"reference": subject},
-            "recordedDate": as_of,
-            "evidence": [
-                {
-                    "detail": [observation_reference]
-                    + [{"reference": r} for r in trials + scores + episode]
-                }
-            ],
-            "text": table_narrative(
-                "Provisional: treatment-resistant depression",
-                [("Definition", definition), ("As of", as_of)],
-            ),
-        }
-        resources.append(provisional)
-        targets.append({"reference": f"Condition/{provisional['id']}"})
-    provenance: Resource = {
-        "resourceType": "Provenance",
-        "id": stable_id("provenance", *key),
-        "target": targets,
-        "occurredDateTime": as_of,
-        # No clock: the record is dated by the evaluation's as-of date.
-        "recorded": f"{as_of}T00:00:00Z",
-        "policy": [library],
-        "activity": {"text": f"evaluated with trdcore against {definition}"},
-        "agent": [
-            {
-                "type": {"coding": [{"system": PROVENANCE_PARTICIPANT, "code": "performer"}]},
-                "who": device_reference,
-            }
-        ],
-        "text": table_narrative(
-            "How this result was made", [("Definition", definition), ("Engine", "trdcore")]
-        ),
-    }
-    entities = [{"role": "source", "what": {"reference": r}} for r in trials + scores + episode]
-    if entities:
-        provenance["entity"] = entities
-    resources.append(provenance)
-    parameters: Resource = {
-        "resourceType": "Parameters",
-        "id": stable_id("parameters", *key),
-        "parameter": [
-            {"name": "status", "valueCode": _VERDICT[status]},
-            {"name": "assessment", "valueReference": observation_reference},
-        ],
-    }
-    resources.append(parameters)
-    guidance: Resource = {
-        "resourceType": "GuidanceResponse",
-        "id": stable_id("guidance", *key),
-        "moduleCanonical": library,
-        "status": "success",
-        "subject": {"reference": subject},
-        "occurrenceDateTime": as_of,
-        "performer": device_reference,
-        "outputParameters": {"reference": f"Parameters/{parameters['id']}"},
-        "text": table_narrative(
-            "Decision support result", [("Definition", definition), ("Result", status)]
-        ),
-    }
-    issues = [
-        {
-            "severity": "warning",
-            "code": "informational",
-            "diagnostics": f"{item.get('pointer', '')}: {item.get('message', '')}",
-        }
-        for item in evaluation.get("warnings", ())
-    ] + [
-        {
-            "severity": "information",
-            "code": "incomplete",
-            "diagnostics": _missing_text(item),
-        }
-        for item in evaluation.get("missing", ())
-    ]
-    if issues:
-        outcome: Resource = {
-            "resourceType": "OperationOutcome",
-            "id": stable_id("outcome", *key),
-            "issue": issues,
-        }
-        resources.append(outcome)
-        guidance["evaluationMessage"] = [{"reference": f"OperationOutcome/{outcome['id']}"}]
-    resources.append(guidance)
-    return resources
+    """FHIR resources for one ``evaluation-result@1.0.0`` document about ``subject``
+    (:meth:`ResultWriter.resources`, by a writer of its own)."""
+    return ResultWriter().resources(
+        evaluation, subject=subject, sources=sources, condition=condition
+    )
 
 
 def result_bundle(
@@ -287,23 +381,8 @@ def result_bundle(
     bundle_type: Literal["collection", "transaction"] = "collection",
 ) -> Resource:
     """:func:`result_resources` in one Bundle: a ``collection`` to hand back to a caller, or
-    a ``transaction`` of PUTs to store on a FHIR server."""
-    from trdcore_fhir.serialize import transaction_bundle
-    from trdcore_fhir.terminology import DEFAULT_BASE
-
-    resources = result_resources(evaluation, subject=subject, sources=sources, condition=condition)
-    bundle_id = stable_id("results", subject, evaluation["definition"], evaluation["as_of"])
-    if bundle_type == "transaction":
-        return transaction_bundle(resources, bundle_id=bundle_id)
-    return {
-        "resourceType": "Bundle",
-        "id": bundle_id,
-        "type": "collection",
-        "entry": [
-            {
-                "fullUrl": f"{DEFAULT_BASE}/{r['resourceType']}/{r['id']}",
-                "resource": r,
-            }
-            for r in resources
-        ],
-    }
+    a ``transaction`` of PUTs to store on a FHIR server (:meth:`ResultWriter.bundle`, by a
+    writer of its own)."""
+    return ResultWriter().bundle(
+        evaluation, subject=subject, sources=sources, condition=condition, bundle_type=bundle_type
+    )

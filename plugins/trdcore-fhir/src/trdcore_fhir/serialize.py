@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import re
@@ -22,7 +21,10 @@ __all__ = [
     "narrative",
     "ndjson_by_type",
     "stable_id",
+    "table_div",
+    "table_narrative",
     "transaction_bundle",
+    "without_empty",
 ]
 
 Resource = dict[str, Any]
@@ -32,7 +34,6 @@ EXTENSION_BASE: Final = f"{DEFAULT_BASE}/StructureDefinition"
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, DEFAULT_BASE).bytes
 #: SHA-1 of the namespace, to be copied and continued with each name.
 _NAMESPACE_SHA1: Final = hashlib.sha1(_NAMESPACE)
-_ID_CHARACTERS = re.compile(r"[^A-Za-z0-9\-.]")
 
 
 def dumps(resource: object, *, indent: bool = False) -> bytes:
@@ -61,13 +62,6 @@ def stable_id(*parts: str) -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
-def fhir_id(text: str) -> str:
-    """``text`` as a FHIR id ([A-Za-z0-9-.]{1,64}); long or odd ones become a stable UUID."""
-    if len(text) <= 64 and not _ID_CHARACTERS.search(text) and text:
-        return text
-    return stable_id("id", text)
-
-
 def transaction_bundle(resources: Iterable[Resource], *, bundle_id: str) -> Resource:
     """A transaction Bundle that PUTs every resource at ``Type/id``, so posting it twice
     leaves a server as it was after the first time."""
@@ -94,7 +88,6 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 
 
-@functools.lru_cache(maxsize=4096)
 def _inline(text: str) -> str:
     escaped = html.escape(text, quote=True)
     escaped = _BOLD.sub(r"<b>\1</b>", escaped)
@@ -130,12 +123,11 @@ def narrative(title: str | None, markdown: str, *, status: str = "generated") ->
 
 def table_narrative(title: str, rows: Sequence[tuple[str, str]]) -> Resource:
     """A Narrative with a heading and a two-column table (label, value)."""
-    return {"status": "generated", "div": _table_div(title, tuple((k, v) for k, v in rows))}
+    return {"status": "generated", "div": table_div(title, rows)}
 
 
-@functools.lru_cache(maxsize=4096)
-def _table_div(title: str, rows: tuple[tuple[str, str], ...]) -> str:
-    # Results repeat the same few tables (definition, as-of date, result) for every patient.
+def table_div(title: str, rows: Iterable[tuple[str, str]]) -> str:
+    """The XHTML div of :func:`table_narrative`."""
     body = "".join(f"<tr><td>{_inline(k)}</td><td>{_inline(v)}</td></tr>" for k, v in rows)
     return (
         '<div xmlns="http://www.w3.org/1999/xhtml">'

@@ -25,7 +25,6 @@ __all__ = [
 #: Identifier systems for trdcore's own ids, so they survive a trip through FHIR.
 HISTORY_ID_SYSTEM: Final = f"{DEFAULT_BASE}/identifier/history"
 TRIAL_ID_SYSTEM: Final = f"{DEFAULT_BASE}/identifier/trial"
-COURSE_ID_SYSTEM: Final = f"{DEFAULT_BASE}/identifier/course"
 #: Trial details that R4 MedicationStatement has no element for (R5 added ``adherence``).
 OUTCOME_EXTENSION: Final = f"{EXTENSION_BASE}/trial-outcome"
 ADHERENCE_EXTENSION: Final = f"{EXTENSION_BASE}/trial-adherence"

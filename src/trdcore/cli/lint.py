@@ -11,6 +11,10 @@ from typing import Any
 import click
 import orjson
 
+from trdcore.cli.exit_codes import EXIT_INVALID
+from trdcore.cli.inputs import expand_paths
+from trdcore.cli.options import as_of_option, format_option
+
 __all__ = ["lint_command", "load_content_files"]
 
 
@@ -22,14 +26,13 @@ def load_content_files(paths: tuple[Path, ...]) -> tuple[list[Any], list[str]]:
     a problem too, never silently skipped.
     """
     from trdcore.catalog import CONTENT_SCHEMAS, CatalogEntry
-    from trdcore.cli import _expand
     from trdcore.documents import read_documents
     from trdcore.exceptions import SchemaValidationError, UnknownSchemaError
     from trdcore.validation import validate
 
     entries: list[CatalogEntry] = []
     problems: list[str] = []
-    for path in _expand(paths):
+    for path in expand_paths(paths):
         for document in read_documents(path):
             where = f"{path}" + (f":{document.line}" if document.line else "")
             if document.error is not None:
@@ -84,22 +87,8 @@ def _rule_lines(rules: dict[str, Any], owners: dict[str, str]) -> Iterator[str]:
     nargs=-1,
     type=click.Path(exists=True, dir_okay=True, path_type=Path),
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="Judge review freshness on this date (default: today).",
-)
+@format_option(help="Report format.")
+@as_of_option("Judge review freshness on this date (default: today).")
 @click.option(
     "--quiet", "-q", is_flag=True, help="Text format: leave out review findings and fix hints."
 )
@@ -120,7 +109,7 @@ def lint_command(
     1 when any finding blocks (or a file is not valid content), 2 for
     usage errors. Suppressed findings are listed with their reasons.
     """
-    from trdcore.catalog import load_catalog
+    from trdcore.app import load_catalog
     from trdcore.lint import lint_catalog, lint_entries
     from trdcore.lint.engine import rule_owners
     from trdcore.plugins import plugin_manager, rules
@@ -151,4 +140,4 @@ def lint_command(
             click.echo(f"invalid: {problem}", err=True)
         click.echo(report.to_text(verbose=not quiet), nl=False)
     if report.blocked or problems:
-        sys.exit(1)
+        sys.exit(EXIT_INVALID)

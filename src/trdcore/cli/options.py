@@ -1,0 +1,70 @@
+"""Options that several commands share: ``--format``, ``--as-of``, ``--jobs``, ``--option``.
+
+Each is declared once here so that the same option reads and behaves the
+same on every command; a command passes only its own help text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+__all__ = [
+    "DATE",
+    "as_of_option",
+    "as_of_parameter",
+    "format_option",
+    "jobs_option",
+    "key_value_settings",
+]
+
+Decorated = TypeVar("Decorated", bound=Callable[..., Any])
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+"""A calendar day on the command line, YYYY-MM-DD (click gives a datetime at midnight)."""
+
+_AS_OF = ("--as-of", "as_of")
+
+
+def format_option(
+    choices: tuple[str, ...] = ("text", "json"), *, help: str | None = None
+) -> Callable[[Decorated], Decorated]:
+    """``--format``, passed to the command as ``output_format``; ``text`` is the default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default="text",
+        show_default=True,
+        help=help,
+    )
+
+
+def as_of_option(
+    help: str, *, metavar: str | None = "YYYY-MM-DD"
+) -> Callable[[Decorated], Decorated]:
+    """``--as-of``, passed as ``as_of``: a datetime, or None when the command should read today."""
+    return click.option(*_AS_OF, type=DATE, default=None, metavar=metavar, help=help)
+
+
+def as_of_parameter(help: str, *, metavar: str | None = "YYYY-MM-DD") -> click.Option:
+    """The ``--as-of`` option as an object, for commands built at run time (``trdcore export``)."""
+    return click.Option(list(_AS_OF), type=DATE, default=None, metavar=metavar, help=help)
+
+
+def jobs_option(help: str) -> Callable[[Decorated], Decorated]:
+    """``--jobs N``, passed as ``jobs``: worker processes, at least 1, or None for the default."""
+    return click.option("--jobs", type=click.IntRange(min=1), default=None, help=help)
+
+
+def key_value_settings(values: tuple[str, ...]) -> dict[str, str]:
+    """The settings given as repeated ``--option KEY=VALUE``; a value without ``=`` is refused."""
+    options = {}
+    for value in values:
+        key, sep, setting = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="--option")
+        options[key] = setting
+    return options

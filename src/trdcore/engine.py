@@ -1,0 +1,263 @@
+"""The engine: one catalog's compiled forms, made on first use and kept by an object you hold.
+
+A :class:`~trdcore.catalog.Catalog` is a frozen value. Judging histories
+needs work done once per catalog: each definition compiled into criteria, the
+staging models' option tables, the schema checker, the summary panels of the
+definitions chosen, lint reports. An :class:`Engine` owns all of it. Make one
+per catalog (:meth:`Engine.for_catalog`) and reuse it; two engines never share
+state, so any number of evaluations may run side by side in one process.
+
+An engine pickles as its catalog's documents, their fingerprint and the
+trdcore version: a worker process or machine rebuilds the catalog once and
+compiles what it needs on first use. Unpickling it under another trdcore
+version fails with an error naming both versions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from trdcore.catalog import Catalog, CatalogEntry
+from trdcore.evaluation import Evaluator
+from trdcore.exceptions import TrdcoreError
+from trdcore.facts import HistoryFacts, implausible_doses, read_history
+from trdcore.summaries import SummaryPanel
+
+__all__ = ["Engine", "as_date"]
+
+#: Unknown drug names whose suggestions are remembered (a batch repeats the same few).
+_SUGGESTIONS = 4096
+
+
+def as_date(value: object, *, name: str = "as_of") -> datetime.date:
+    """A date given as a :class:`datetime.date` or an ISO string (``2026-11-27``).
+
+    Anything else (a datetime, a number, another string) is a clear
+    :class:`~trdcore.exceptions.TrdcoreError`: evaluations are as of a day.
+    """
+    if value.__class__ is datetime.date:
+        return value  # type: ignore[return-value]
+    if isinstance(value, datetime.datetime):
+        raise TrdcoreError(
+            f"{name} must be a date, not a datetime ({value.isoformat()}): pass "
+            f"{value.date().isoformat()!r} or value.date()"
+        )
+    if isinstance(value, datetime.date):
+        return datetime.date(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        raise TrdcoreError(f"{name} must be an ISO date such as 2026-11-27, not {value!r}")
+    raise TrdcoreError(
+        f"{name} must be a datetime.date or an ISO date string such as '2026-11-27', "
+        f"not {type(value).__name__}"
+    )
+
+
+def _version() -> str:
+    from trdcore import __version__
+
+    return __version__
+
+
+@attrs.define(eq=False)
+class Engine:
+    """Everything compiled from one catalog: definitions, staging tables, checkers, lint reports.
+
+    Stateful on purpose (it fills its tables on first use); the catalog it was
+    made from never changes.
+    """
+
+    catalog: Catalog
+    version: str = attrs.field(factory=_version)
+    _evaluators: dict[str, Evaluator] = attrs.field(factory=dict, init=False)
+    _ect_rules: dict[str, Any] = attrs.field(factory=dict, init=False)
+    _panels: dict[tuple[str, ...], SummaryPanel] = attrs.field(factory=dict, init=False)
+    _staging: dict[str, Any] = attrs.field(factory=dict, init=False)
+    _implausible: dict[str, Mapping[str, float]] = attrs.field(factory=dict, init=False)
+    _suggestions: dict[str, str] = attrs.field(factory=dict, init=False)
+    _checker: Callable[..., Mapping[str, Any]] | None = attrs.field(default=None, init=False)
+    _lint_reports: dict[Any, Any] = attrs.field(factory=dict, init=False)
+
+    @classmethod
+    def for_catalog(cls, catalog: Catalog) -> Engine:
+        """A new engine for ``catalog`` (compiles nothing until asked)."""
+        return cls(catalog)
+
+    @property
+    def fingerprint(self) -> str:
+        """The catalog's fingerprint (:attr:`Catalog.fingerprint`)."""
+        return self.catalog.fingerprint
+
+    # --- pickling: the catalog's documents travel, compiled forms are rebuilt -----------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "documents": self.catalog.documents,
+            "fingerprint": self.catalog.fingerprint,
+            "version": self.version,
+        }
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        here = _version()
+        if state["version"] != here:
+            raise TrdcoreError(
+                f"an engine made by trdcore {state['version']} cannot run under trdcore "
+                f"{here}: install the same trdcore version everywhere"
+            )
+        catalog = Catalog.from_documents(state["documents"])
+        if catalog.fingerprint != state["fingerprint"]:
+            raise TrdcoreError(
+                "the catalog rebuilt from the engine's documents differs from the one sent "
+                f"(fingerprint {catalog.fingerprint[:12]} != {state['fingerprint'][:12]})"
+            )
+        self.__init__(catalog, here)  # type: ignore[misc]
+
+    # --- definitions ----------------------------------------------------------------------------
+
+    def evaluator(self, definition: str | CatalogEntry) -> Evaluator:
+        """The compiled definition ``"id"``, ``"id@version"`` or catalog entry.
+
+        An unknown id is an :class:`~trdcore.exceptions.UnknownTargetError` that lists the
+        definitions and suggests the closest one.
+        """
+        if isinstance(definition, str):
+            found = self._evaluators.get(definition)
+            if found is not None:
+                return found
+            entry = self.catalog.resolve("trd-definition", definition)
+        elif isinstance(definition, CatalogEntry) and definition.kind == "trd-definition":
+            entry = definition
+        else:
+            raise TrdcoreError(
+                "a definition is named by 'id', 'id@version' or its catalog entry, not "
+                f"{type(definition).__name__}"
+            )
+        found = self._evaluators.get(entry.ref)
+        if found is None or found.entry is not entry:
+            found = self._evaluators[entry.ref] = Evaluator(entry, self)
+        if isinstance(definition, str):
+            self._evaluators[definition] = found
+        return found
+
+    def evaluators(self, definitions: Iterable[str | CatalogEntry] | None) -> tuple[Evaluator, ...]:
+        """The compiled definitions named, or (None) every active one."""
+        if definitions is None:
+            return tuple(self.evaluator(entry) for entry in self.catalog.active("trd-definition"))
+        if isinstance(definitions, str):
+            definitions = (definitions,)
+        return tuple(self.evaluator(item) for item in definitions)
+
+    def ect_rules(self, definition: str) -> Any:
+        """A definition's adequacy rules with ECT counted (how staging judges ECT courses)."""
+        evaluator = self.evaluator(definition)
+        found = self._ect_rules.get(evaluator.entry.ref)
+        if found is None:
+            found = self._ect_rules[evaluator.entry.ref] = evaluator.rules.with_ect_counted(
+                evaluator.parameters, self.catalog
+            )
+        return found
+
+    def panel(self, evaluators: tuple[Evaluator, ...]) -> SummaryPanel:
+        """The summary panel of these compiled definitions (made once per selection)."""
+        key = tuple(evaluator.entry.ref for evaluator in evaluators)
+        found = self._panels.get(key)
+        if found is None:
+            found = self._panels[key] = SummaryPanel(evaluators, self.version)
+        return found
+
+    # --- reading histories -----------------------------------------------------------------------
+
+    def check(self, document: object, *, source: str | None = None) -> Mapping[str, Any]:
+        """A treatment-history document after its schema and cross-field checks (or raises
+        :class:`~trdcore.exceptions.SchemaValidationError`)."""
+        check = self._checker
+        if check is None:
+            from trdcore.validation import checker
+
+            check = self._checker = checker("treatment-history")
+        return check(document, source=source)
+
+    def facts(self, history: Any, *, as_of: Any) -> HistoryFacts:
+        """A history normalised as of a date: a document (checked first), a
+        :class:`~trdcore.models.TreatmentHistory` or facts this engine made before."""
+        day = as_date(as_of)
+        if history.__class__ is HistoryFacts:
+            if history.engine is self and history.as_of == day:
+                return history  # type: ignore[no-any-return]
+            history = history.data
+        if isinstance(history, Mapping):
+            data = self.check(history)
+        else:
+            document = getattr(history, "document", None)
+            if document is None and hasattr(history, "to_json"):
+                document = history.to_json()
+            if document is None:
+                raise TrdcoreError(
+                    "a treatment history is a document (a mapping) or a TreatmentHistory "
+                    f"model, not {type(history).__name__}"
+                )
+            data = document
+        trials, notes = read_history(data, as_of=day, catalog=self.catalog)
+        return HistoryFacts(
+            data,
+            day,
+            trials,
+            notes,
+            engine=self,
+            implausible=self.implausible_doses,
+            suggest=self.suggestion,
+        )
+
+    def facts_of_checked(self, data: Mapping[str, Any], *, as_of: datetime.date) -> HistoryFacts:
+        """:meth:`facts` of a document that already passed :meth:`check` (the batch path)."""
+        trials, notes = read_history(data, as_of=as_of, catalog=self.catalog)
+        return HistoryFacts(
+            data,
+            as_of,
+            trials,
+            notes,
+            engine=self,
+            implausible=self.implausible_doses,
+            suggest=self.suggestion,
+        )
+
+    def implausible_doses(self, entry: CatalogEntry) -> Mapping[str, float]:
+        """By unit, the daily dose above which a record of this drug is implausible."""
+        found = self._implausible.get(entry.ref)
+        if found is None:
+            found = self._implausible[entry.ref] = implausible_doses(entry)
+        return found
+
+    def suggestion(self, name: str) -> str:
+        """``" (did you mean 'sertraline'?)"`` for a drug name close to a known one, else ``""``."""
+        found = self._suggestions.get(name)
+        if found is None:
+            close = self.catalog.similar_drug_names(name) if name else []
+            found = f" (did you mean {close[0]!r}?)" if close else ""
+            if len(self._suggestions) >= _SUGGESTIONS:
+                self._suggestions.clear()
+            self._suggestions[name] = found
+        return found
+
+    # --- staging and lint tables -----------------------------------------------------------------
+
+    def staging_table(self, key: str, make: Callable[[], Any]) -> Any:
+        """A staging model's compiled table, made once (see :mod:`trdcore.rules.staging`)."""
+        found = self._staging.get(key)
+        if found is None:
+            found = self._staging[key] = make()
+        return found
+
+    def lint_report(self, key: Any, make: Callable[[], Any]) -> Any:
+        """A lint report of this catalog, made once per date, selection and rule set."""
+        found = self._lint_reports.get(key)
+        if found is None:
+            found = self._lint_reports[key] = make()
+        return found

@@ -1,0 +1,312 @@
+"""The adequacy criteria: one function per criterion, for the verdict and the explanation alike.
+
+Each criterion is a small frozen object compiled from a definition's
+parameters; calling it on a trial's :class:`~trdcore.facts.TrialFacts` gives
+one :data:`Finding`: the result word (``pass``, ``fail``, ``unknown`` when the
+data cannot decide, ``not-applicable``), a sentence template with its values
+and the threshold used. The verdict reads only the result word and stops at
+the first ``fail``; the explanation formats every finding. Both come from the
+same call, so an explanation can never disagree with a verdict (the pattern of
+python-jsonschema's ``iter_errors`` / ``is_valid``).
+
+A criterion reads nothing but its own fields, so what it decides depends on
+exactly those fields: :func:`decision_key` derives from them which criteria
+decide alike (for sharing work between definitions), leaving out only fields
+marked :func:`explains` (the threshold documents with their sources, which
+change the wording of an explanation and never a verdict). A new parameter
+is part of the key unless someone marks it otherwise, so two definitions that
+differ in it are never merged.
+
+The thresholds come from the definition's parameters and the drug catalog;
+their sources are cited there (see ``trdcore definitions show ID``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal, NamedTuple
+
+import attrs
+
+from trdcore.facts import DRUG_KINDS, TrialFacts
+
+__all__ = [
+    "Adherence",
+    "Criterion",
+    "Dose",
+    "Duration",
+    "Finding",
+    "Intolerance",
+    "Kind",
+    "NonResponse",
+    "Result",
+    "decision_key",
+    "explains",
+    "threshold",
+]
+
+Result = Literal["pass", "fail", "unknown", "not-applicable"]
+PASS: Result = "pass"
+FAIL: Result = "fail"
+UNKNOWN: Result = "unknown"
+NOT_APPLICABLE: Result = "not-applicable"
+#: What one criterion says about one trial: (result, sentence template, the template's values,
+#: threshold or None). A plain tuple: made for every trial and definition, it must be cheap.
+Finding = tuple[Result, str, tuple[Any, ...], "Mapping[str, Any] | None"]
+_TO_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
+_EXPLAINS = "trdcore.explains"
+
+
+class Criterion(NamedTuple):
+    """One criterion's explained result for one trial, with the threshold it used (if any)."""
+
+    criterion: str
+    result: Result
+    detail: str
+    threshold: Mapping[str, Any] | None = None
+
+    @classmethod
+    def of(cls, name: str, finding: Finding) -> Criterion:
+        """The explained form of a finding."""
+        result, template, values, used = finding
+        return cls(name, result, template.format(*values) if values else template, used)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "criterion": self.criterion,
+            "result": self.result,
+            "detail": self.detail,
+        }
+        if self.threshold is not None:
+            data["threshold"] = self.threshold
+        return data
+
+
+def explains(**options: Any) -> Any:
+    """A criterion field that only words the explanation (left out of :func:`decision_key`)."""
+    return attrs.field(metadata={_EXPLAINS: True}, eq=False, **options)
+
+
+def decision_key(criterion: Any) -> tuple[Any, ...]:
+    """Everything a criterion's decisions depend on: its class and every field but those
+    marked :func:`explains`. Two criteria with equal keys decide every trial alike."""
+    values = [
+        _hashable(getattr(criterion, field.name))
+        for field in attrs.fields(type(criterion))
+        if not field.metadata.get(_EXPLAINS)
+    ]
+    return (type(criterion).__qualname__, *values)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((key, _hashable(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple | frozenset | set):
+        items = [_hashable(item) for item in value]
+        return tuple(sorted(items) if isinstance(value, frozenset | set) else items)
+    if attrs.has(type(value)):
+        return decision_key(value)
+    return value
+
+
+def threshold(parameter: str, value: Any, rule: Any, unit: str | None = None) -> dict[str, Any]:
+    """The threshold document a criterion reports: the parameter, its value and sources."""
+    data: dict[str, Any] = {
+        "parameter": parameter,
+        "value": value,
+        "sources": list(rule.sources),
+        "verification": rule.verification,
+    }
+    if unit:
+        data["unit"] = unit
+    return data
+
+
+@attrs.frozen
+class Kind:
+    """Whether this kind of treatment counts as a trial at all (and whether the drug is known)."""
+
+    name: ClassVar[str] = "kind"
+    allowed: Mapping[str, bool]
+    thresholds: Mapping[str, Mapping[str, Any]] = explains()
+
+    @property
+    def decides(self) -> bool:
+        return True
+
+    def __call__(self, facts: TrialFacts) -> Finding:
+        kind = facts.kind
+        used = self.thresholds[kind]
+        if kind == "antidepressant" and facts.drug is None:
+            return UNKNOWN, "{!r} is not a drug trdcore knows", (facts.drug_input,), used
+        if self.allowed[kind]:
+            return PASS, "{} counts as a trial", (kind,), used
+        return FAIL, "{} does not count as a trial", (kind,), used
+
+
+@attrs.frozen
+class Dose:
+    """At least the minimum daily dose of the drug under the definition's dosing scheme."""
+
+    name: ClassVar[str] = "dose"
+    judged: bool
+    scheme: str | None
+    #: By drug ``id@version``: (minimum daily dose, unit) under the scheme.
+    minimums: Mapping[str, tuple[float, str]]
+    thresholds: Mapping[str, Mapping[str, Any]] = explains()
+
+    @property
+    def decides(self) -> bool:
+        return self.judged  # otherwise always left to clinician judgment
+
+    def __call__(self, facts: TrialFacts) -> Finding:
+        if facts.kind not in DRUG_KINDS:
+            return NOT_APPLICABLE, "not a drug treatment", (), None
+        if not self.judged:
+            return NOT_APPLICABLE, "dose adequacy is left to clinician judgment", (), None
+        drug = facts.drug
+        if drug is None:
+            detail = "the drug is not in the catalog, so its minimum dose is unknown"
+            return UNKNOWN, detail, (), None
+        minimum = self.minimums.get(drug.ref)
+        if minimum is None:
+            return UNKNOWN, "no {} minimum dose is recorded for {}", (self.scheme, drug.id), None
+        needed, unit = minimum
+        used = self.thresholds[drug.ref]
+        dose = facts.dose
+        if dose is None:
+            return UNKNOWN, "the daily dose is not recorded", (), used
+        if dose == "unknown":
+            return UNKNOWN, "the daily dose is recorded as unknown", (), used
+        given = _comparable(dose, unit)
+        if given is None:
+            return UNKNOWN, "a dose in {} cannot be compared with {}", (dose.unit, unit), used
+        if given >= needed:
+            return PASS, "{:g} {}/day is at least {:g}", (given, unit, needed), used
+        return FAIL, "{:g} {}/day is below the minimum of {:g}", (given, unit, needed), used
+
+
+def _comparable(dose: Any, unit: str) -> float | None:
+    if dose.unit == unit:
+        return float(dose.value)
+    if dose.unit in _TO_MG and unit in _TO_MG:
+        return float(dose.value) * _TO_MG[dose.unit] / _TO_MG[unit]
+    return None
+
+
+@attrs.frozen
+class Duration:
+    """At least the definition's minimum number of weeks (drug trials only)."""
+
+    name: ClassVar[str] = "duration"
+    min_weeks: float
+    used: Mapping[str, Any] = explains()
+
+    @property
+    def decides(self) -> bool:
+        return True
+
+    def __call__(self, facts: TrialFacts) -> Finding:
+        if facts.kind not in DRUG_KINDS:
+            return NOT_APPLICABLE, "no minimum duration for this kind of treatment", (), None
+        weeks, needed = facts.weeks, self.min_weeks
+        if weeks is None:
+            return UNKNOWN, "neither dates nor a duration are recorded", (), self.used
+        if weeks >= needed:
+            return PASS, "{:.1f} weeks is at least {:g}", (weeks, needed), self.used
+        return FAIL, "{:.1f} weeks is shorter than {:g}", (weeks, needed), self.used
+
+
+@attrs.frozen
+class NonResponse:
+    """No response: improvement within the definition's limit, or recorded as no response."""
+
+    name: ClassVar[str] = "non-response"
+    by_improvement: bool
+    limit: float | None
+    inclusive: bool
+    scales: frozenset[str] | None
+    #: Whether a recorded partial response counts (None: only scale scores can tell).
+    partial_counts: bool | None
+    used: Mapping[str, Any] | None = explains()
+
+    @property
+    def decides(self) -> bool:
+        return True
+
+    def __call__(self, facts: TrialFacts) -> Finding:
+        outcome = facts.outcome
+        if outcome == "intolerance":
+            return NOT_APPLICABLE, "stopped for side effects (see intolerance)", (), None
+        used = self.used
+        measured = facts.improvement
+        if (
+            self.limit is not None
+            and measured is not None
+            and (self.scales is None or measured[1] in self.scales)
+        ):
+            value, scale = measured
+            failed = value <= self.limit if self.inclusive else value < self.limit
+            return PASS if failed else FAIL, "{:.0f}% improvement on {}", (value, scale), used
+        if outcome == "non-response":
+            return PASS, "recorded as no response", (), used
+        if outcome in ("response", "remission"):
+            return FAIL, "recorded as {}", (outcome,), used
+        if outcome == "partial-response":
+            counts = self.partial_counts
+            if counts is None:
+                detail = (
+                    "recorded as a partial response; the definition's threshold needs scale scores"
+                )
+                return UNKNOWN, detail, (), used
+            if counts:
+                return PASS, "recorded as a partial response, which counts", (), used
+            return FAIL, "recorded as a partial response, which does not count", (), used
+        if outcome is None:
+            return UNKNOWN, "the outcome is not recorded", (), used
+        return UNKNOWN, "the outcome is recorded as unknown", (), used
+
+
+@attrs.frozen
+class Adherence:
+    """Taken as prescribed, when the definition requires it (drug trials only)."""
+
+    name: ClassVar[str] = "adherence"
+    required: bool
+    used: Mapping[str, Any] = explains()
+
+    @property
+    def decides(self) -> bool:
+        return self.required  # otherwise always not applicable
+
+    def __call__(self, facts: TrialFacts) -> Finding:
+        if not self.required or facts.kind not in DRUG_KINDS:
+            return NOT_APPLICABLE, "adherence is not required", (), None
+        adherence = facts.adherence
+        if adherence == "full":
+            return PASS, "taken as prescribed", (), self.used
+        if adherence in ("partial", "poor"):
+            return FAIL, "adherence was {}", (adherence,), self.used
+        if adherence is None:
+            return UNKNOWN, "adherence is not recorded", (), self.used
+        return UNKNOWN, "adherence is recorded as unknown", (), self.used
+
+
+@attrs.frozen
+class Intolerance:
+    """Whether a trial stopped for side effects counts as a failed trial."""
+
+    name: ClassVar[str] = "intolerance"
+    counts: bool
+    used: Mapping[str, Any] = explains()
+
+    @property
+    def decides(self) -> bool:
+        return not self.counts  # otherwise it can only pass or not apply
+
+    def __call__(self, facts: TrialFacts) -> Finding:
+        if facts.outcome != "intolerance":
+            return NOT_APPLICABLE, "not stopped for side effects", (), None
+        if self.counts:
+            return PASS, "stopped for side effects, which counts", (), self.used
+        return FAIL, "stopped for side effects, which does not count", (), self.used

@@ -1,0 +1,118 @@
+"""``evaluation-summary@1.0.0``: one history's verdicts under several definitions, compactly.
+
+Verdicts only (status, counts, each trial's verdict), the input warnings and
+the stages when asked for: the form large batches write, one line per
+history. Each definition's full explanation is its
+:meth:`Evaluator.document() <trdcore.evaluation.Evaluator.document>`.
+
+A :class:`SummaryPanel` is several compiled definitions judging histories
+together; the engine makes one per selection of definitions and keeps it. It
+shares work between definitions that decide alike
+(:class:`~trdcore.rules.adequacy.AdequacyPanel`) and between definitions that
+count alike (equal :class:`~trdcore.evaluation.Counting`) and judged the
+trials alike; both are derived from the compiled parameters, never listed by
+hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from trdcore.evaluation import Evaluator, Status, summary_item
+from trdcore.facts import HistoryFacts, TrialFacts
+from trdcore.rules.adequacy import AdequacyPanel
+from trdcore.rules.criteria import decision_key
+
+__all__ = ["SummaryPanel"]
+
+
+class SummaryPanel:
+    """Several evaluators judging each history together, for summaries."""
+
+    #: Serialised result items kept for reuse (a few hundred distinct ones are typical).
+    FRAGMENTS = 1 << 14
+
+    def __init__(self, evaluators: tuple[Evaluator, ...], version: str) -> None:
+        self.evaluators = evaluators
+        self.version = version
+        self.refs = tuple(evaluator.entry.ref for evaluator in evaluators)
+        self.adequacy = AdequacyPanel(tuple(evaluator.rules for evaluator in evaluators))
+        self._no_trials: tuple[tuple[Any, ...], ...] = ((),) * len(evaluators)
+        self._counting = tuple(decision_key(evaluator.counting) for evaluator in evaluators)
+        self._fragments: dict[Any, orjson.Fragment] = {}
+
+    def results(self, trials: tuple[TrialFacts, ...], *, as_json: bool = False) -> list[Any]:
+        """The summary ``results``: each evaluator's verdict of the trials, in order.
+
+        Definitions that count alike and judged the trials alike have the same outcome,
+        worked out once. With ``as_json`` each item is its serialised JSON
+        (an ``orjson.Fragment``), made once per distinct item and reused.
+        """
+        judge = self.adequacy.counts
+        columns = zip(*[judge(item) for item in trials], strict=True) if trials else self._no_trials
+        outcomes: dict[Any, tuple[Status, int, int, int, tuple[bool | None, ...]]] = {}
+        results: list[Any] = []
+        fragments = self._fragments
+        for ref, evaluator, counting, column in zip(
+            self.refs, self.evaluators, self._counting, columns, strict=True
+        ):
+            outcome = outcomes.get((counting, column))
+            if outcome is None:
+                outcome = outcomes[counting, column] = evaluator.counting.outcome(trials, column)
+            if not as_json:
+                results.append(summary_item(ref, *outcome))
+                continue
+            fragment = fragments.get((ref, outcome))
+            if fragment is None:
+                if len(fragments) >= self.FRAGMENTS:
+                    fragments.clear()
+                fragment = fragments[ref, outcome] = orjson.Fragment(
+                    orjson.dumps(summary_item(ref, *outcome))
+                )
+            results.append(fragment)
+        return results
+
+    def document(
+        self,
+        facts: HistoryFacts,
+        *,
+        stages: list[dict[str, Any]] | None = None,
+        source: str | None = None,
+        line: int | None = None,
+        as_json: bool = False,
+    ) -> dict[str, Any]:
+        """The summary document of one history (``source`` and ``line`` say where it was read)."""
+        document: dict[str, Any] = {"schema": "evaluation-summary@1.0.0"}
+        if facts.history_id:
+            document["history_id"] = facts.history_id
+        if source is not None:
+            document["source"] = source
+        if line is not None:
+            document["line"] = line
+        version = self.version
+        document["as_of"] = facts.as_of.isoformat()
+        document["catalog_version"] = version
+        document["engine"] = {"name": "trdcore", "version": version}
+        document["pointers"] = [item.pointer for item in facts.trials]
+        document["results"] = self.results(facts.trials, as_json=as_json)
+        document["warnings"] = list(facts.warnings)
+        if stages is not None:
+            document["stages"] = stages
+        return document
+
+    def line(
+        self,
+        facts: HistoryFacts,
+        *,
+        stages: list[dict[str, Any]] | None = None,
+        source: str | None = None,
+        line: int | None = None,
+    ) -> bytes:
+        """:meth:`document` as one line of compact JSON (no newline), the same bytes as
+        ``orjson.dumps(document(...))``; the results, which repeat from history to history,
+        are serialised once each and reused."""
+        return orjson.dumps(
+            self.document(facts, stages=stages, source=source, line=line, as_json=True)
+        )
