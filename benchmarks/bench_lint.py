@@ -14,8 +14,8 @@ import datetime
 import statistics
 import time
 
-from trdcore.catalog import Catalog
 from trdcore import load_catalog
+from trdcore.catalog import Catalog
 from trdcore.lint import lint_catalog
 from trdcore.plugins import get_plugin_manager, rules
 

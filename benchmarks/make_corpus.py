@@ -27,6 +27,7 @@ from bench_validate import history  # noqa: E402
 def drawn(count: int) -> list[dict[str, object]]:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
+
     from strategies import documents
     from test_evaluation import gappy_vignettes, vignettes
 

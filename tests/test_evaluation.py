@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import trdcore
 from strategies import documents
-from trdcore.catalog import Catalog
 from trdcore import evaluate, evaluate_all
+from trdcore.catalog import Catalog
 from trdcore.schemas import check
 
 AS_OF = datetime.date(2026, 11, 27)

@@ -11,13 +11,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from trdcore.catalog import Catalog
 from trdcore import load_catalog
+from trdcore.catalog import Catalog
 from trdcore.cli import build_cli
+from trdcore.engine import Engine
 from trdcore.exporting import MANIFEST, write_export
 from trdcore.extensions import ExportContext, ExportResult
 from trdcore.hookspecs import hookimpl
-from trdcore.engine import Engine
 from trdcore.lint import lint_catalog
 from trdcore.lint.builtin_rules import BUILTIN_RULES
 from trdcore.lint.wording_rules import SafeMessaging

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trdcore
+from trdcore import stage, stage_all
 from trdcore.catalog import Catalog
 from trdcore.exceptions import UnknownTargetError
 from trdcore.rules import staging
-from trdcore import stage, stage_all
 from trdcore.rules.staging import NO_RESISTANCE
 from trdcore.schemas import check
 

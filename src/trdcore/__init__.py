@@ -7,7 +7,7 @@ something asks for them.
 
 import typing as _typing
 
-__version__ = "0.1.0"
+from trdcore.release import VERSION as __version__
 
 # public name -> module that defines it
 _LAZY = {
@@ -73,8 +73,8 @@ __all__ = [
     "SchemaValidationError",
     "SourceDocument",
     "Status",
-    "TreatmentHistory",
     "TrdcoreError",
+    "TreatmentHistory",
     "UnknownSchemaError",
     "UnknownTargetError",
     "Verdict",

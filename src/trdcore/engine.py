@@ -25,6 +25,7 @@ from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.evaluation import Evaluator
 from trdcore.exceptions import TrdcoreError
 from trdcore.facts import HistoryFacts, implausible_doses, read_history
+from trdcore.release import VERSION
 from trdcore.summaries import SummaryPanel
 
 __all__ = ["Engine", "as_date"]
@@ -40,7 +41,7 @@ def as_date(value: object, *, name: str = "as_of") -> datetime.date:
     :class:`~trdcore.exceptions.TrdcoreError`: evaluations are as of a day.
     """
     if value.__class__ is datetime.date:
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, datetime.datetime):
         raise TrdcoreError(
             f"{name} must be a date, not a datetime ({value.isoformat()}): pass "
@@ -61,9 +62,7 @@ def as_date(value: object, *, name: str = "as_of") -> datetime.date:
 
 
 def _version() -> str:
-    from trdcore import __version__
-
-    return __version__
+    return VERSION
 
 
 @attrs.define(eq=False)
@@ -190,7 +189,7 @@ class Engine:
         day = as_date(as_of)
         if history.__class__ is HistoryFacts:
             if history.engine is self and history.as_of == day:
-                return history  # type: ignore[no-any-return]
+                return history
             history = history.data
         if isinstance(history, Mapping):
             data = self.check(history)

@@ -221,7 +221,7 @@ class Evaluator:
 
     def document(self, history: Any, *, as_of: Any) -> dict[str, Any]:
         """The ``evaluation-result@1.0.0`` document: verdict, trial by trial reasons, thresholds."""
-        from trdcore import __version__
+        from trdcore.release import VERSION as __version__
 
         facts: HistoryFacts = self.engine.facts(history, as_of=as_of)
         counting = self.counting

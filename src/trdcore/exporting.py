@@ -192,7 +192,7 @@ def _call_plugin(
 
 def write_export(result: ExportResult, out: Path, *, target: str) -> list[Path]:
     """Write the files of an export under ``out`` and the manifest; return the paths written."""
-    from trdcore import __version__
+    from trdcore.release import VERSION as __version__
 
     try:
         manifest = orjson.dumps(

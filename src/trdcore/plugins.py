@@ -35,9 +35,10 @@ from typing import Any
 import attrs
 import pluggy
 
-from trdcore import __version__, hookspecs
+from trdcore import hookspecs
 from trdcore.exceptions import PluginError, PluginWarning
 from trdcore.extensions import ContentRule, Exporter, Importer, check_name
+from trdcore.release import VERSION as __version__
 
 __all__ = [
     "ENTRY_POINT_GROUP",

@@ -41,6 +41,7 @@ __all__ = [
     "registry",
     "resolve_schema",
     "schema_for_document",
+    "versions_of",
 ]
 
 SCHEMA_BASE_URI = "https://trdcore.org/schemas/"
@@ -125,7 +126,7 @@ def resolve_schema(spec: str | SchemaRef) -> SchemaRef:
     :class:`UnknownSchemaError` listing what exists.
     """
     if isinstance(spec, SchemaRef):
-        if spec.version in _versions_of(spec.name):
+        if spec.version in versions_of(spec.name):
             return spec
         spec = str(spec)
     return _resolve_text(spec)
@@ -144,7 +145,7 @@ def _resolve_text(spec: str) -> SchemaRef:
 
 
 @functools.cache
-def _versions_of(name: str) -> tuple[str, ...]:
+def versions_of(name: str) -> tuple[str, ...]:
     return available_schemas().get(name, ())
 
 

@@ -12,12 +12,12 @@ from trdcore.documents import SourceDocument
 from trdcore.exceptions import DocumentError, Issue, SchemaValidationError, UnknownSchemaError
 from trdcore.schemas import (
     SchemaRef,
-    _versions_of,
     available_schemas,
     check,
     fast_validator,
     resolve_schema,
     schema_for_document,
+    versions_of,
 )
 
 __all__ = ["DocumentReport", "check_documents", "checked", "checker", "issues", "validate"]
@@ -81,7 +81,7 @@ def checked(
     if found:
         raise SchemaValidationError(str(ref), found, source=source)
     assert isinstance(document, Mapping)  # every document schema is an object
-    newest = _versions_of(ref.name)[-1]
+    newest = versions_of(ref.name)[-1]
     if ref.version != newest:
         from trdcore.migrations import migrate
 
@@ -99,7 +99,7 @@ def checker(schema: str | SchemaRef) -> Callable[..., Mapping[str, Any]]:
     ref = resolve_schema(schema)
     is_valid = fast_validator(ref).is_valid
     cross = crosscheck_for(ref.name)
-    newest = ref.version == _versions_of(ref.name)[-1]
+    newest = ref.version == versions_of(ref.name)[-1]
 
     def check(document: object, *, source: str | None = None) -> Mapping[str, Any]:
         if newest and document.__class__ is dict and is_valid(document):

@@ -45,7 +45,9 @@ def default_jobs() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
-def _worker(start: Callable[[], Any], work: Callable[[Any, Any], Any], inbox: Any, outbox: Any) -> None:
+def _worker(
+    start: Callable[[], Any], work: Callable[[Any, Any], Any], inbox: Any, outbox: Any
+) -> None:
     """A worker process's loop: make the state once, then work until told to stop."""
     import gc
 

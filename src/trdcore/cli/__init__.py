@@ -23,9 +23,9 @@ import sys
 
 import click
 
-from trdcore import __version__
 from trdcore.cli.exit_codes import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from trdcore.exceptions import TrdcoreError, UnknownSchemaError, UnknownTargetError
+from trdcore.release import VERSION as __version__
 
 __all__ = [
     "EXIT_INTERNAL",

@@ -81,7 +81,7 @@ def _read_strictly(paths: list[Path]) -> list[Any]:
 
 
 def _version() -> str:
-    from trdcore import __version__
+    from trdcore.release import VERSION as __version__
 
     return __version__
 

@@ -126,7 +126,9 @@ class AdequacyRules:
     deciding: tuple[Any, ...] = attrs.field(eq=False)
 
     @classmethod
-    def compile(cls, parameters: Any, catalog: Catalog, *, ect: bool | None = None) -> AdequacyRules:
+    def compile(
+        cls, parameters: Any, catalog: Catalog, *, ect: bool | None = None
+    ) -> AdequacyRules:
         """The rules of a definition's ``parameters``; ``ect`` overrides whether ECT counts."""
         weeks = parameters.min_trial_weeks
         adherence = parameters.adherence_required
@@ -145,9 +147,7 @@ class AdequacyRules:
             ),
             Intolerance(
                 counts=bool(intolerance.value),
-                used=threshold(
-                    "intolerance counts as failure", intolerance.value, intolerance
-                ),
+                used=threshold("intolerance counts as failure", intolerance.value, intolerance),
             ),
         )
         kind, dose, duration, non_response, adherent, tolerated = criteria
@@ -206,12 +206,14 @@ class AdequacyPanel:
         keyed = [{decision_key(item): item for item in rule.deciding} for rule in rules]
         shared_keys = set(keyed[0]).intersection(*keyed[1:]) if keyed else set()
         self._shared = tuple(
-            item for item in (rules[0].deciding if rules else ()) if decision_key(item) in shared_keys
+            item
+            for item in (rules[0].deciding if rules else ())
+            if decision_key(item) in shared_keys
         )
         groups: dict[frozenset[Any], int] = {}
         own: list[tuple[Any, ...]] = []
         group_of: list[int] = []
-        for rule, keys in zip(rules, keyed, strict=True):
+        for _rule, keys in zip(rules, keyed, strict=True):
             key = frozenset(keys)
             if key not in groups:
                 groups[key] = len(own)
