@@ -1,8 +1,8 @@
 """Each built-in TRD definition and staging model says what its source says.
 
-One test per item. Each docstring names the line of the reference notes
-(/work/shared/reference/clinical-definitions.md) whose facts the test encodes; the
-definitions themselves cite the original papers, never the notes.
+One test per item. Each docstring names the source whose facts the test encodes, by its
+catalog id (content/sources/*.yaml) and the table or item read, as the definitions
+themselves cite the original papers.
 """
 
 from __future__ import annotations
@@ -54,10 +54,10 @@ def points(model: Any) -> dict[str, dict[str, float]]:
 
 
 def test_two_trials_gaynes_2020() -> None:
-    """clinical-definitions.md line 68: Gaynes 2020, the most common TRD definition for MDD
-    required >=2 prior treatment failures and confirmation of prior adequate dose and duration;
-    line 70: "No clear consensus emerged on defining adequacy of either dose or duration";
-    line 27: class, episode, threshold and adherence are not stated."""
+    """Gaynes 2020 (gaynes-2020, abstract): the most common TRD definition for MDD required
+    >=2 prior treatment failures and confirmation of prior adequate dose and duration; "No clear
+    consensus emerged on defining adequacy of either dose or duration"; class, episode,
+    threshold and adherence are not stated."""
     model = definition("two-trials-gaynes-2020")
     p = model.parameters
     assert "Gaynes" in model.title
@@ -85,11 +85,10 @@ def test_two_trials_gaynes_2020() -> None:
 
 
 def test_different_classes() -> None:
-    """clinical-definitions.md line 36: [S-JAFFE] "consecutive treatment with two products of
+    """Jaffe et al. 2019 (jaffe-2019, secondary): "consecutive treatment with two products of
     different pharmacological classes, used for a sufficient length of time at an adequate dose,
     fail to induce a clinically meaningful effect (inadequate response)"; the EMA attribution is
-    UNVERIFIED; line 24: duration and threshold not quantified, episode and adherence not
-    stated."""
+    UNVERIFIED; it does not quantify duration or threshold, nor state episode or adherence."""
     model = definition("different-classes")
     p = model.parameters
     assert "Jaffe" in model.title
@@ -122,10 +121,10 @@ def test_different_classes() -> None:
 
 
 def test_sforzini_2022() -> None:
-    """clinical-definitions.md line 74: Sforzini Table 1 #3 "a minimum of two failed treatments
-    with <25% of improvement with adequate dosing and duration"; line 75: #10 a discontinuation
+    """Sforzini et al. 2022 (sforzini-2022) Table 1 #3 "a minimum of two failed treatments
+    with <25% of improvement with adequate dosing and duration"; #10 a discontinuation
     before the completion of the fourth week without clear evidence of lack of response is not a
-    treatment failure; line 28: class, episode and adherence not in the part read."""
+    treatment failure; class, episode and adherence not in the part read."""
     model = definition("sforzini-2022")
     p = model.parameters
     assert "Sforzini" in model.title
@@ -157,10 +156,10 @@ def test_sforzini_2022() -> None:
 
 
 def test_canadian_consensus_2021() -> None:
-    """clinical-definitions.md line 82: Canadian Table 3, failure to achieve response to two
-    adequately dosed and evidence-supported AD trials; line 83: non-response <50% symptom
-    reduction; line 84: minimal trial length 4-6 weeks (encoded as 4, the range explained in the
-    note); line 29: class, episode and adherence not stated."""
+    """Canadian consensus 2021 (canadian-trd-consensus-2021) Table 3: failure to achieve
+    response to two adequately dosed and evidence-supported AD trials; non-response <50% symptom
+    reduction; minimal trial length 4-6 weeks (encoded as 4, the range explained in the
+    note); class, episode and adherence not stated."""
     model = definition("canadian-consensus-2021")
     p = model.parameters
     assert "Canadian" in model.title
@@ -192,10 +191,10 @@ def test_canadian_consensus_2021() -> None:
 
 
 def test_esketamine_trials() -> None:
-    """clinical-definitions.md line 62: a Janssen phase 3 trial (PMID 37025256) counted "AD
+    """esketamine-phase3-nct03434041: a Janssen phase 3 trial (PMID 37025256) counted "AD
     medications with nonresponse (defined as <=25% improvement) taken for at least 6 weeks during
-    the current episode as obtained from MGH-ATRQ at screening"; line 26: >=2 oral ADs, no class
-    requirement in any wording read, US label section 14 verbatim UNVERIFIED."""
+    the current episode as obtained from MGH-ATRQ at screening"; with takahashi-2021: >=2 oral
+    ADs, no class requirement in any wording read, US label section 14 verbatim UNVERIFIED."""
     model = definition("esketamine-trials")
     p = model.parameters
     title = model.title.lower()
@@ -230,9 +229,9 @@ def test_esketamine_trials() -> None:
 
 
 def test_thase_rush() -> None:
-    """clinical-definitions.md lines 98-103: Thase-Rush stages 0 (response), I (>=1 adequate
-    trial of one major class failed), II (+ a totally different class), III (+ a TCA), IV (+ an
-    MAOI), V (+ bilateral ECT); secondary source [S-MEDALG-TR]."""
+    """Thase-Rush stages 0 (response), I (>=1 adequate trial of one major class failed), II
+    (+ a totally different class), III (+ a TCA), IV (+ an MAOI), V (+ bilateral ECT);
+    secondary source medalg-thase-rush (a summary citing Fava 2003, p. 650)."""
     model = staging("thase-rush")
     assert model.method == "ordinal"
     assert [stage.label for stage in model.stages] == ["0", "I", "II", "III", "IV", "V"]
@@ -248,9 +247,10 @@ def test_thase_rush() -> None:
 
 
 def test_european_staging() -> None:
-    """clinical-definitions.md line 116: non-responder, 1 failed adequate trial of >=6-8 weeks;
-    line 117: TRD, >=2 failed trials; lines 118-122: TRD1 12-16, TRD2 18-24, TRD3 24-32,
-    TRD4 30-40, TRD5 36-52 weeks; line 123: chronic resistant depression after >=12 months."""
+    """Souery et al. 1999 per medalg-souery-crd (secondary): non-responder, 1 failed adequate
+    trial of >=6-8 weeks; TRD, >=2 failed trials; chronic resistant depression after >=12
+    months. Hägg 2020 Panel 1 (hagg-2020): TRD1 12-16, TRD2 18-24, TRD3 24-32, TRD4 30-40,
+    TRD5 36-52 weeks."""
     model = staging("european-staging")
     assert model.method == "ordinal"
     labels = [stage.label for stage in model.stages]
@@ -275,8 +275,8 @@ def test_european_staging() -> None:
 
 
 def test_mgh_s() -> None:
-    """clinical-definitions.md lines 131-134: MGH-S, 1 point per failed adequate AD trial
-    (>=6 weeks at adequate dose), +0.5 dose optimisation, +0.5 augmentation, +3 ECT; line 136:
+    """Hägg 2020 Panel 1 (hagg-2020): MGH-S, 1 point per failed adequate AD trial
+    (>=6 weeks at adequate dose), +0.5 dose optimisation, +0.5 augmentation, +3 ECT;
     continuous score, no upper limit stated."""
     model = staging("mgh-s")
     assert model.method == "points"
@@ -293,9 +293,10 @@ def test_mgh_s() -> None:
 
 
 def test_maudsley() -> None:
-    """clinical-definitions.md lines 144-158: MSM points (duration 1-3, severity 1-5, failed
-    antidepressants 1-5, augmentation 0/1, ECT 0/1); line 161: total range 3-15; line 163: mild
-    3-6, moderate 7-10, severe 11-15."""
+    """Fekadu 2018 Table 3 (fekadu-2018) and, for the treatment points, Hägg 2020 Panel 1
+    (hagg-2020): MSM points (duration 1-3, severity 1-5, failed antidepressants 1-5,
+    augmentation 0/1, ECT 0/1); Table 3: total range 3-15; mild 3-6, moderate 7-10, severe
+    11-15."""
     model = staging("maudsley")
     assert model.method == "points"
     assert points(model) == {

@@ -46,7 +46,7 @@ def status(document: dict[str, Any], definition: str, catalog: Catalog) -> str:
 
 
 def test_the_atrq_authors_worked_example(catalog: Catalog) -> None:
-    """Current Psychiatry 2012 (clinical-definitions.md §3.1): sertraline 100 mg for 3 months is a
+    """Current Psychiatry 2012 (current-psychiatry-2012-atrq): sertraline 100 mg for 3 months is a
     failed adequate trial; citalopram 20 mg for 1 month is too short; venlafaxine 75 mg for 7
     weeks is a dose too low. Judged with the MGH-ATRQ minimum doses (esketamine-trials)."""
     document = history(

@@ -1,5 +1,6 @@
 """Staging models computed from a treatment history: vignettes with the stage and points each
-model's source gives (../shared/reference/clinical-definitions.md §2), indeterminate cases, and
+model's source gives (the catalog sources hagg-2020 Panel 1, fekadu-2018 Table 3 and the
+secondary summaries medalg-souery-crd and medalg-thase-rush), indeterminate cases, and
 properties that must hold for every history."""
 
 from __future__ import annotations
@@ -76,11 +77,11 @@ TCA_2 = trial("amitriptyline", 150)
 MAOI = trial("phenelzine", 60)
 
 
-# --- Thase-Rush (clinical-definitions.md lines 94-110) -----------------------------------------
+# --- Thase-Rush (medalg-thase-rush, a secondary summary citing Fava 2003, p. 650) --------------
 
 
 def test_thase_rush_without_a_failed_trial_is_stage_0(catalog: Catalog) -> None:
-    """Line 98: stage 0 is no resistance; trdcore also gives it when no trial failed."""
+    """Row 0: stage 0 is no resistance; trdcore also gives it when no trial failed."""
     result = stage(history(), "thase-rush", as_of=AS_OF, catalog=catalog)
     assert result["status"] == "staged"
     assert result["stage"] == "0"
@@ -88,7 +89,7 @@ def test_thase_rush_without_a_failed_trial_is_stage_0(catalog: Catalog) -> None:
 
 
 def test_thase_rush_two_ssris_are_stage_i(catalog: Catalog) -> None:
-    """Lines 99-100: a second failure in the same class does not reach stage II."""
+    """Stages I-II: a second failure in the same class does not reach stage II."""
     result = stage(history(SSRI, SSRI_2), "thase-rush", as_of=AS_OF, catalog=catalog)
     assert result["stage"] == "I"
     assert points(result) == {
@@ -101,13 +102,13 @@ def test_thase_rush_two_ssris_are_stage_i(catalog: Catalog) -> None:
 
 
 def test_thase_rush_a_different_class_is_stage_ii(catalog: Catalog) -> None:
-    """Line 100: stage I plus a failure in a totally different class (SSRI then SNRI)."""
+    """Stage II: stage I plus a failure in a totally different class (SSRI then SNRI)."""
     result = stage(history(SSRI, SNRI), "thase-rush", as_of=AS_OF, catalog=catalog)
     assert result["stage"] == "II"
 
 
 def test_thase_rush_each_stage_adds_a_further_trial(catalog: Catalog) -> None:
-    """Line 101, read literally: stage III is stage II *plus* a TCA, so an SSRI and a TCA
+    """Stage III, read literally, is stage II *plus* a TCA, so an SSRI and a TCA
     (the TCA being the different class) are stage II; a second TCA reaches III."""
     assert stage(history(SSRI, TCA), "thase-rush", as_of=AS_OF, catalog=catalog)["stage"] == "II"
     result = stage(history(SSRI, TCA, TCA_2), "thase-rush", as_of=AS_OF, catalog=catalog)
@@ -131,7 +132,7 @@ def test_thase_rush_vignettes(
     courses: list[dict[str, Any]],
     expected: str,
 ) -> None:
-    """Lines 101-103: TCA, then MAOI, then a failed course of bilateral ECT, each on top of the
+    """Stages III-V: TCA, then MAOI, then a failed course of bilateral ECT, each on top of the
     stage before."""
     result = stage(history(*trials, courses=courses), "thase-rush", as_of=AS_OF, catalog=catalog)
     assert result["status"] == "staged"
@@ -142,7 +143,7 @@ def test_thase_rush_vignettes(
 def test_thase_rush_ect_of_unrecorded_placement_is_indeterminate_at_stage_iv(
     catalog: Catalog,
 ) -> None:
-    """Line 103 needs *bilateral* ECT; a history does not record placement unless named."""
+    """Stage V needs *bilateral* ECT; a history does not record placement unless named."""
     document = history(SSRI, SNRI, TCA, MAOI, courses=[ect(name=None)])
     result = stage(document, "thase-rush", as_of=AS_OF, catalog=catalog)
     assert result["status"] == "indeterminate"
@@ -169,7 +170,7 @@ def test_thase_rush_an_undecided_trial_that_cannot_change_the_stage_is_ignored(
     assert result["stage"] == "I"
 
 
-# --- European Staging Model (clinical-definitions.md lines 112-125) ----------------------------
+# --- European Staging Model (Souery et al. 1999 per medalg-souery-crd; hagg-2020 Panel 1) ------
 
 
 @pytest.mark.parametrize(
@@ -187,8 +188,9 @@ def test_thase_rush_an_undecided_trial_that_cannot_change_the_stage_is_ignored(
 def test_european_vignettes(
     catalog: Catalog, trials: tuple[dict[str, Any], ...], expected: str, weeks: float | None
 ) -> None:
-    """Lines 116-123: one failure is a non-responder; two or more are TRD, sub-staged by the
-    total weeks of failed trials; 12 months or more is chronic resistant depression."""
+    """Souery et al. 1999 (medalg-souery-crd) and Hägg 2020 Panel 1: one failure is a
+    non-responder; two or more are TRD, sub-staged by the total weeks of failed trials; 12 months
+    or more is chronic resistant depression."""
     result = stage(history(*trials), "european-staging", as_of=AS_OF, catalog=catalog)
     assert result["status"] == "staged"
     assert result["stage"].startswith(expected)
@@ -207,8 +209,8 @@ def test_european_vignettes(
 def test_european_boundaries_are_resolved_and_marked(
     catalog: Catalog, each: float, expected: str, mark: str
 ) -> None:
-    """Lines 118-122 overlap and leave a gap; trdcore takes the highest sub-stage already begun
-    and says so in the detail."""
+    """Hägg 2020 Panel 1's TRD1-TRD5 ranges overlap and leave a gap; trdcore takes the highest
+    sub-stage already begun and says so in the detail."""
     document = history(trial("sertraline", 150, each), trial("venlafaxine", 225, each))
     result = stage(document, "european-staging", as_of=AS_OF, catalog=catalog)
     assert result["stage"] == expected
@@ -218,7 +220,8 @@ def test_european_boundaries_are_resolved_and_marked(
 
 
 def test_european_a_failed_ect_course_counts_as_a_trial(catalog: Catalog) -> None:
-    """Line 116 lists ECT among the trials; a course without dates leaves the weeks open."""
+    """Souery et al. (per medalg-souery-crd) list ECT among the trials; a course without dates
+    leaves the weeks open."""
     dated = ect(start_date="2024-01-01", end_date="2024-02-26")
     result = stage(history(SSRI, courses=[dated]), "european-staging", as_of=AS_OF, catalog=catalog)
     assert result["stage"] == "TRD1"
@@ -247,16 +250,16 @@ def test_european_under_12_weeks_is_trd1_when_the_adequacy_rule_allows_short_tri
     assert default["stage"] == NO_RESISTANCE
 
 
-# --- MGH-S (clinical-definitions.md lines 127-138) ---------------------------------------------
+# --- MGH-S (Fava 2003, as tabulated in hagg-2020 Panel 1) --------------------------------------
 
 
 def test_mgh_s_sums_trials_augmentation_and_ect(catalog: Catalog) -> None:
-    """Lines 131-134: 1 per failed trial, 0.5 per augmented trial, 3 for ECT."""
+    """Hägg 2020 Panel 1: 1 per failed trial, 0.5 per augmented trial, 3 for ECT."""
     augmented = trial("sertraline", 150, augmentation=[{"drug": {"name": "lithium"}}])
     result = stage(history(augmented, SNRI, courses=[ect()]), "mgh-s", as_of=AS_OF, catalog=catalog)
     assert result["status"] == "staged"
     assert result["score"] == 5.5
-    assert "stage" not in result  # no bands are published (line 137)
+    assert "stage" not in result  # no bands are published (none in Hägg 2020 Panel 1)
     assert points(result) == {
         "failed-antidepressant-trials": 2,
         "augmentation": 0.5,
@@ -279,12 +282,12 @@ def test_mgh_s_an_undecided_trial_leaves_the_score_open(catalog: Catalog) -> Non
     assert points(result)["failed-antidepressant-trials"] == 1
 
 
-# --- Maudsley (clinical-definitions.md lines 140-167) ------------------------------------------
+# --- Maudsley (fekadu-2018 Table 3; treatment-failure points hagg-2020 Panel 1) ----------------
 
 
 def test_maudsley_severe_vignette(catalog: Catalog) -> None:
-    """Lines 144-158: chronic episode 3 + severe without psychosis 4 + 4 failed medications 2
-    + augmentation 1 + ECT 1 = 11, severe (line 162)."""
+    """Fekadu 2018 Table 3 and Hägg 2020 Panel 1: chronic episode 3 + severe without psychosis 4
+    + 4 failed medications 2 + augmentation 1 + ECT 1 = 11, severe (Table 3 bands)."""
     augmented = trial("sertraline", 150, augmentation=[{"drug": {"name": "lithium"}}])
     document = history(
         augmented,
@@ -309,7 +312,8 @@ def test_maudsley_severe_vignette(catalog: Catalog) -> None:
 
 
 def test_maudsley_mild_vignette(catalog: Catalog) -> None:
-    """Acute 1 + moderate 3 + one failed medication 1 = 5, mild (lines 144, 149, 152, 162)."""
+    """Acute 1 + moderate 3 + one failed medication 1 = 5, mild (Fekadu 2018 Table 3; the
+    medication point from Hägg 2020 Panel 1)."""
     document = history(SSRI, start="2026-03-01", severity="moderate")
     result = stage(document, "maudsley", as_of=AS_OF, catalog=catalog)
     assert (result["score"], result["stage"]) == (5, "Mild")
@@ -325,7 +329,7 @@ def test_maudsley_mild_vignette(catalog: Catalog) -> None:
     ],
 )
 def test_maudsley_episode_duration_boundaries(catalog: Catalog, start: str, expected: int) -> None:
-    """Lines 144-146: acute up to 12 months, sub-acute to 24, chronic beyond."""
+    """Fekadu 2018 Table 3: acute up to 12 months, sub-acute to 24, chronic beyond."""
     result = stage(history(SSRI, start=start), "maudsley", as_of=AS_OF, catalog=catalog)
     assert points(result)["episode-duration"] == expected
 
@@ -335,7 +339,7 @@ def test_maudsley_episode_duration_boundaries(catalog: Catalog, start: str, expe
     [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3), (7, 4), (10, 4), (11, 5)],
 )
 def test_maudsley_failed_medication_bands(catalog: Catalog, count: int, expected: int) -> None:
-    """Lines 152-156: 1-2, 3-4, 5-6, 7-10 and more than 10 failed medications."""
+    """Hägg 2020 Panel 1: 1-2, 3-4, 5-6, 7-10 and more than 10 failed medications."""
     drugs = [
         "sertraline",
         "fluoxetine",
@@ -375,7 +379,7 @@ def test_maudsley_without_duration_or_severity_is_indeterminate(
 
 
 def test_maudsley_without_a_failed_medication_is_no_resistance(catalog: Catalog) -> None:
-    """Line 163: the minimum total of 3 implies at least one failed treatment."""
+    """Fekadu 2018 Table 3: the minimum total of 3 implies at least one failed treatment."""
     result = stage(history(severity=None), "maudsley", as_of=AS_OF, catalog=catalog)
     assert result["status"] == "staged"
     assert result["stage"] == NO_RESISTANCE

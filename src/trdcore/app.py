@@ -190,10 +190,14 @@ def evaluate_many(
     may run interleaved in one process.
     """
     chosen = engine_for(engine=engine, catalog=catalog)
+    # Checked now, not on the first next(): an unknown definition or a bad date is the
+    # caller's mistake and is reported where the call is.
     kernel = Kernel.of(chosen, definitions, as_of=as_date(as_of), stages=stages)
+    if not isinstance(jobs, int) or jobs < 1:
+        raise TrdcoreError(f"jobs must be a whole number of at least 1, not {jobs!r}")
     documents = (_as_document(history, number) for number, history in enumerate(histories))
-    for outcome in evaluate_documents(documents, kernel, jobs=jobs):
-        yield HistoryEvaluations.of(outcome)
+    outcomes = evaluate_documents(documents, kernel, jobs=jobs)
+    return (HistoryEvaluations.of(outcome) for outcome in outcomes)
 
 
 def _as_document(history: Any, number: int) -> SourceDocument:

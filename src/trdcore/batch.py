@@ -177,7 +177,11 @@ class Kernel:
         return panel.line(facts, stages=stages, source=source, line=line)
 
     def summarise(self, text: bytes | str) -> KernelResult:
-        """The kernel: one history's JSON text to ``(history id, summary bytes, problem)``."""
+        """The kernel: one history's JSON text to ``(history id, summary bytes, problem)``.
+
+        Always the summary (``explain`` and full results are for :meth:`results`, which
+        batches with ``--explain`` write instead).
+        """
         raw = text.encode() if isinstance(text, str) else text
         try:
             data = parse_json(raw, source="<history>")
@@ -204,7 +208,10 @@ def _outcomes(kernel: Kernel, chunk: list[SourceDocument]) -> list[HistoryOutcom
         where = (document.source, document.line)
         facts, problem = kernel.facts(document)
         if facts is None:
-            outcomes.append(HistoryOutcome(*where, None, problem=problem))
+            data = document.data
+            named = data.get("id") if isinstance(data, dict) else None
+            history_id = named if isinstance(named, str) else None
+            outcomes.append(HistoryOutcome(*where, history_id, problem=problem))
             continue
         results = kernel.results(facts)
         outcomes.append(

@@ -113,7 +113,8 @@ class Tally(NamedTuple):
     classes: frozenset[str]
 
 
-_NOTHING = Tally({}, {}, frozenset())
+_NO_CLASSES: frozenset[str] = frozenset()
+_NOTHING = Tally({}, {}, _NO_CLASSES)
 
 
 @attrs.frozen
@@ -150,13 +151,20 @@ class Counting:
         keep_possible = not self.not_counted
         for item, verdict in zip(trials, verdicts, strict=True):
             if verdict is True:
-                counted.setdefault(item.identity, item)
-            elif verdict is None and keep_possible:
-                possible.setdefault(item.identity, item)
+                if item.identity not in counted:
+                    counted[item.identity] = item
+            elif verdict is None and keep_possible and item.identity not in possible:
+                possible[item.identity] = item
         if possible and counted:
             possible = {key: value for key, value in possible.items() if key not in counted}
-        classes = frozenset(code for item in counted.values() for code in self.classes_of(item))
-        return Tally(counted, possible, classes)
+        if not counted:
+            return _new_tuple(Tally, (counted, possible, _NO_CLASSES))
+        table = self.classes
+        classes: set[str] = set()
+        for item in counted.values():
+            if item.drug is not None:
+                classes.update(table.get(item.drug.ref, ()))
+        return _new_tuple(Tally, (counted, possible, frozenset(classes)))
 
     def status(self, tally: Tally) -> Status:
         counted, possible, classes = tally
@@ -214,7 +222,12 @@ class Evaluator:
 
     def verdict(self, history: Any, *, as_of: Any) -> Verdict:
         """Status and counts only: the same verdict as :meth:`document`, without explaining it."""
-        trials = self.engine.facts(history, as_of=as_of).trials
+        if history.__class__ is HistoryFacts and history.as_of == as_of:
+            trials = history.trials  # the engine checks the facts are its own below
+            if history.engine is not self.engine:
+                trials = self.engine.facts(history, as_of=as_of).trials
+        else:
+            trials = self.engine.facts(history, as_of=as_of).trials
         counts = self.rules.counts
         outcome = self.counting.outcome(trials, tuple([counts(item) for item in trials]))
         return _new_tuple(Verdict, (self.entry.ref, *outcome))

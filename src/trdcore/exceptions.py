@@ -187,8 +187,8 @@ class PluginWarning(UserWarning):
 
 
 class UnknownTargetError(TrdcoreError, LookupError):
-    """Shown to users who name an exporter or importer that no installed plugin provides;
-    the message lists what exists."""
+    """Shown to users who name something that does not exist (an exporter, importer,
+    definition, staging model...); the message lists what exists and suggests the closest."""
 
     def __init__(
         self,

@@ -72,6 +72,8 @@ def run_export(
         raise UnknownTargetError("exporter", target, list(available))
     exporter = available[target]
     if engine is not None:
+        if catalog is not None and catalog is not engine.catalog:
+            raise TrdcoreError("run_export: pass an engine or a catalog, not both")
         catalog = engine.catalog
     elif catalog is None:
         catalog = load_catalog(manager)

@@ -8,6 +8,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from trdcore.catalog import Catalog, CatalogEntry
+from trdcore.engine import Engine
 from trdcore.exceptions import TrdcoreError
 from trdcore.extensions import ContentRule, Finding
 from trdcore.lint.pages import LintContext
@@ -196,7 +197,7 @@ def lint_catalog(
     as_of: datetime.date | None = None,
     owners: Mapping[str, str] | None = None,
     drafts: bool = True,
-    engine: Any = None,
+    engine: Engine | None = None,
 ) -> LintReport:
     """Run ``rules`` over every item of ``catalog`` (see :func:`lint_entries`).
 
@@ -217,7 +218,7 @@ def lint_catalog(
 
     if engine is None:
         return make()
-    if engine.catalog is not catalog:
+    if engine.catalog is not catalog and engine.fingerprint != catalog.fingerprint:
         raise TrdcoreError("lint_catalog: the engine given was made for another catalog")
     key = ("lint", as_of, drafts, rules_signature(rules, owners))
     report: LintReport = engine.lint_report(key, make)

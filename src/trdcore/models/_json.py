@@ -134,14 +134,23 @@ def _overrides(cls: type[Any]) -> dict[str, Any]:
 
 
 def _model_class(hint: Any) -> type[Any]:
-    """The attrs class of a model annotation (``Sourced[float]``: Sourced), its names resolved."""
+    """The attrs class of a model annotation (``Sourced[float]``: Sourced), its names resolved.
+
+    The models' annotations are strings (``from __future__ import annotations``); attrs resolves
+    them in place, once, as cattrs' own attrs hooks do.
+    """
     cls: type[Any] = typing.get_origin(hint) or hint
     attrs.resolve_types(cls)
     return cls
 
 
 def _structure_model(hint: Any, converter: cattrs.Converter) -> _Hook:
-    return make_dict_structure_fn(hint, converter, **_overrides(_model_class(hint)))
+    cls = _model_class(hint)
+    parameters = getattr(cls, "__parameters__", ())
+    if hint is cls and parameters:
+        # A bare generic model (Sourced, not Sourced[float]): its T is taken as it is.
+        hint = cls[(Any,) * len(parameters)]
+    return make_dict_structure_fn(hint, converter, **_overrides(cls))
 
 
 def _unstructure_model(hint: Any, converter: cattrs.Converter) -> Callable[[Any], Any]:

@@ -124,6 +124,15 @@ class AdequacyRules:
     #: The criteria that can fail or be unknown under these parameters, cheapest first: the
     #: verdict needs no others (a criterion that can only pass or not apply cannot change it).
     deciding: tuple[Any, ...] = attrs.field(eq=False)
+    #: The deciding criteria's bound calls (a bound method is called faster than an object).
+    _checks: tuple[Any, ...] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(
+            lambda self: tuple(item.__call__ for item in self.deciding), takes_self=True
+        ),
+    )
 
     @classmethod
     def compile(
@@ -181,8 +190,8 @@ class AdequacyRules:
         The verdict alone: the same criteria as :meth:`findings`, stopping at the first failure.
         """
         undecided = False
-        for criterion in self.deciding:
-            result = criterion(facts)[0]
+        for check in self._checks:
+            result = check(facts)[0]
             if result == FAIL:
                 return False
             if result == UNKNOWN:
@@ -206,7 +215,7 @@ class AdequacyPanel:
         keyed = [{decision_key(item): item for item in rule.deciding} for rule in rules]
         shared_keys = set(keyed[0]).intersection(*keyed[1:]) if keyed else set()
         self._shared = tuple(
-            item
+            item.__call__
             for item in (rules[0].deciding if rules else ())
             if decision_key(item) in shared_keys
         )
@@ -217,7 +226,9 @@ class AdequacyPanel:
             key = frozenset(keys)
             if key not in groups:
                 groups[key] = len(own)
-                own.append(tuple(item for found, item in keys.items() if found not in shared_keys))
+                own.append(
+                    tuple(item.__call__ for found, item in keys.items() if found not in shared_keys)
+                )
             group_of.append(groups[key])
         self._own = tuple(own)
         self._group_of = tuple(group_of)
