@@ -191,6 +191,15 @@ class Catalog:
         """The entries of one kind that are in use (status ``active``)."""
         return tuple(entry for entry in self.items(kind) if entry.active)
 
+    def newest_active(self, kind: str) -> tuple[CatalogEntry, ...]:
+        """The newest active version of each item of one kind, sorted by id (what is published)."""
+        newest: dict[str, CatalogEntry] = {}
+        for entry in self.active(kind):
+            known = newest.get(entry.id)
+            if known is None or entry.semantic_version > known.semantic_version:
+                newest[entry.id] = entry
+        return tuple(sorted(newest.values(), key=lambda entry: entry.id))
+
     def latest(self, kind: str, identifier: str) -> CatalogEntry | None:
         """The newest version of an item by its id."""
         return self._newest.get((kind, identifier))

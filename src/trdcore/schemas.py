@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from trdcore.exceptions import Issue, UnknownSchemaError
+from trdcore.versions import Version
 
 __all__ = [
     "ASSERTED_FORMATS",
@@ -53,8 +54,8 @@ _FRAGMENT_SCHEMAS = frozenset({"common"})
 ASSERTED_FORMATS = ("date",)
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+def _version_key(version: str) -> Version:
+    return Version.parse(version)
 
 
 @attrs.frozen(order=False)

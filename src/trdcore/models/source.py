@@ -52,3 +52,17 @@ class Source(DocumentModel):
     url: str | None = None
     accessed: datetime.date | None = None
     note: str | None = None
+
+    @property
+    def link(self) -> str | None:
+        """Where a reader finds the source: its own URL, else the DOI resolver, else PubMed,
+        else PubMed Central (every source has at least one of them)."""
+        if self.url is not None:
+            return self.url
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        if self.pmcid:
+            return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{self.pmcid}/"
+        return None

@@ -137,10 +137,6 @@ def _primary(language: str) -> str:
     return language.split("-", 1)[0].lower()
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", version))
-
-
 def skipped_items(catalog: Catalog) -> list[dict[str, str]]:
     """Modules and treatments that are not published because they are not ``active``."""
     return [
@@ -152,14 +148,7 @@ def skipped_items(catalog: Catalog) -> list[dict[str, str]]:
 
 def _latest(catalog: Catalog, kind: str) -> list[Any]:
     """The highest version of every active item of one kind, sorted by id."""
-    latest: dict[str, Any] = {}
-    for entry in catalog.items(kind):
-        if entry.model.status != "active":
-            continue
-        known = latest.get(entry.id)
-        if known is None or _version_key(entry.version) > _version_key(known.version):
-            latest[entry.id] = entry.model
-    return [latest[key] for key in sorted(latest)]
+    return [entry.model for entry in catalog.newest_active(kind)]
 
 
 class _Builder:
@@ -182,12 +171,7 @@ class _Builder:
                 "add the source document or fix the id"
             )
         source = entry.model
-        url = source.url
-        if url is None and source.doi:
-            url = f"https://doi.org/{source.doi}"
-        if url is None and source.pmid:
-            url = f"https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/"
-        return PageSource(id=source.id, title=source.title, url=url)
+        return PageSource(id=source.id, title=source.title, url=source.link)
 
     def sources(self, ids: Iterable[str], item: str) -> tuple[PageSource, ...]:
         unique = dict.fromkeys(ids)

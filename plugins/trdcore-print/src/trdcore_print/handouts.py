@@ -188,20 +188,9 @@ def build_handouts(catalog: Catalog, settings: Settings) -> HandoutSet:
     return HandoutSet(settings, tuple(handouts), tuple(skipped))
 
 
-def _active(entries: Iterable[CatalogEntry]) -> list[CatalogEntry]:
+def _active(catalog: Catalog, kind: str) -> list[CatalogEntry]:
     """The highest version of each id among active entries."""
-    best: dict[str, CatalogEntry] = {}
-    for entry in entries:
-        if entry.model.status != "active":
-            continue
-        current = best.get(entry.id)
-        if current is None or _version_key(entry.version) > _version_key(current.version):
-            best[entry.id] = entry
-    return sorted(best.values(), key=lambda entry: entry.id)
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("-", 1)[0].split("."))
+    return list(catalog.newest_active(kind))
 
 
 def _find_module(
@@ -209,7 +198,7 @@ def _find_module(
 ) -> ContentModule | None:
     """The active module ``<base>-<audience>`` in ``language``, or a translation of it."""
     wanted = f"{base}-{audience}"
-    for entry in _active(catalog.items("content-module")):
+    for entry in _active(catalog, "content-module"):
         module: ContentModule = entry.model
         original = (module.translation_of or "").split("@", 1)[0]
         if (
@@ -290,7 +279,7 @@ def _module_handout(
 def _treatments(catalog: Catalog, settings: Settings) -> tuple[list[CatalogEntry], list[str]]:
     """The treatments to print (all active ones, or those named) and what was left out."""
     every = sorted(catalog.items("treatment"), key=lambda entry: (entry.id, entry.version))
-    active = _active(every)
+    active = _active(catalog, "treatment")
     skipped = [
         f"treatment {entry.ref}: status {entry.model.status}, only active content is printed"
         for entry in every
@@ -349,7 +338,7 @@ def _treatment_handout(
 def _option_groups(catalog: Catalog, audience: Audience) -> tuple[OptionGroup, ...]:
     """Active treatments by category, in the order of :data:`CATEGORY_HEADINGS`."""
     by_category: dict[str, list[str]] = {}
-    for entry in _active(catalog.items("treatment")):
+    for entry in _active(catalog, "treatment"):
         by_category.setdefault(entry.model.category, []).append(entry.model.name)
     return tuple(
         OptionGroup(headings[audience], tuple(sorted(by_category[category], key=str.casefold)))
