@@ -35,8 +35,8 @@ import orjson
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_validate import history
 
+import trdcore
 from trdcore import load_catalog
-from trdcore.evaluation import Evaluator
 from trdcore.models import TreatmentHistory
 from trdcore.plugins import get_plugin_manager
 
@@ -144,8 +144,9 @@ def in_process(count: int) -> None:
     print(f"in process, {count:,} histories of 1-3 trials, one core, best of 5 runs:")
     print(f"  {'definition':<32} {'verdict':>10} {'document':>10} {'evaluate':>10}  histories/s")
     verdict_rates = []
+    engine = trdcore.Engine.for_catalog(catalog)
     for entry in catalog.items("trd-definition"):
-        evaluator = Evaluator.for_definition(entry, catalog)
+        evaluator = engine.evaluator(entry)
         rates = [
             best_rate(count, lambda f=f: [f(model, as_of=AS_OF) for model in models])
             for f in (evaluator.verdict, evaluator.document, evaluator.evaluate)
@@ -153,16 +154,13 @@ def in_process(count: int) -> None:
         verdict_rates.append(rates[0])
         print(f"  {entry.ref:<32} {rates[0]:>10,.0f} {rates[1]:>10,.0f} {rates[2]:>10,.0f}")
 
-    from trdcore.evaluation import facts_from_json
-    from trdcore.validation import checked
-
-    evaluator = Evaluator.for_definition("two-trials-gaynes-2020", catalog)
+    evaluator = engine.evaluator("two-trials-gaynes-2020")
 
     def ours_from_json_text() -> None:
         # What a batch worker does: parse, check, read the facts from the JSON (no model).
         for line in lines:
-            document = checked(orjson.loads(line), "treatment-history")
-            evaluator.verdict(facts_from_json(document, as_of=AS_OF, catalog=catalog), as_of=AS_OF)
+            document = engine.check(orjson.loads(line))
+            evaluator.verdict(engine.facts_of_checked(document, as_of=AS_OF), as_of=AS_OF)
 
     ours = best_rate(count, ours_from_json_text)
     print(

@@ -16,7 +16,7 @@ parsing the same bytes with orjson as the baseline of the same run:
   next is read;
 - ``import (whole file)``: ``read_fhir`` over the file (what ``trdcore import fhir`` runs);
 - ``import + verdict``: per line, import, check the history (``checker``), read its facts
-  from the JSON (``facts_from_json``, no model) and ``Evaluator.verdict`` for one definition
+  from the JSON (``Engine.facts_of_checked``, no model) and ``Evaluator.verdict`` for one definition
   (status and counts), as ``fhir-evaluate`` does;
 - ``import + explained result``: the same with ``Evaluator.document`` (every trial's criteria,
   thresholds and sources: the evaluation-result document), not yet turned into FHIR;
@@ -52,9 +52,7 @@ from trdcore_fhir import FhirReader, ResultWriter, evaluate_fhir, read_fhir
 
 import trdcore
 from trdcore import load_catalog
-from trdcore.batch import default_jobs
-from trdcore.evaluation import facts_from_json
-from trdcore.validation import checker
+from trdcore.workers import default_jobs
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 # Ingredient RxCUIs (verified in the catalog): sertraline, fluoxetine, citalopram, escitalopram.
@@ -213,7 +211,8 @@ def main() -> None:
     # As trdcore fhir-evaluate does: the catalog lives as long as the process, so the cyclic
     # collector need not rescan it.
     gc.freeze()
-    evaluator = trdcore.Evaluator.for_definition(args.definition, catalog)
+    engine = trdcore.Engine.for_catalog(catalog)
+    evaluator = engine.evaluator(args.definition)
     as_of = datetime.date(2026, 11, 27)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bundles.ndjson"
@@ -243,11 +242,9 @@ def main() -> None:
         def whole_file() -> None:
             assert len(read_fhir(path, as_of=as_of, catalog=catalog).histories) == args.patients
 
-        check = checker("treatment-history")
-
         def facts_of(history: Any) -> Any:
             # As fhir-evaluate does: check once, read the facts from the JSON (no model).
-            return facts_from_json(check(history.document), as_of=as_of, catalog=catalog)
+            return engine.facts_of_checked(engine.check(history.document), as_of=as_of)
 
         def verdicts() -> None:
             for imported in imports():
@@ -269,7 +266,7 @@ def main() -> None:
 
         def workers() -> None:
             parts = evaluate_fhir(
-                path, [evaluator.entry.ref], as_of=as_of, jobs=args.jobs, catalog=catalog
+                path, [evaluator.entry.ref], as_of=as_of, jobs=args.jobs, engine=engine
             )
             assert sum(len(part.patients) for part in parts) == args.patients
 

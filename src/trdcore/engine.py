@@ -25,6 +25,7 @@ from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.evaluation import Evaluator
 from trdcore.exceptions import TrdcoreError
 from trdcore.facts import HistoryFacts, implausible_doses, read_history
+from trdcore.models.history import TreatmentHistory
 from trdcore.release import VERSION
 from trdcore.summaries import SummaryPanel
 
@@ -181,45 +182,29 @@ class Engine:
         """A history normalised as of a date: a document (checked first), a
         :class:`~trdcore.models.TreatmentHistory` or facts this engine made before."""
         day = as_date(as_of)
-        if history.__class__ is HistoryFacts:
+        kind = history.__class__
+        if kind is HistoryFacts:
             if history.engine is self and history.as_of == day:
-                return history
+                made: HistoryFacts = history
+                return made
             history = history.data
+        elif kind is TreatmentHistory:  # a model hands over the checked JSON it stands for
+            return self.facts_of_checked(history.document, as_of=day)
         if isinstance(history, Mapping):
             data = self.check(history)
+        elif isinstance(history, TreatmentHistory):
+            data = history.document
         else:
-            document = getattr(history, "document", None)
-            if document is None and hasattr(history, "to_json"):
-                document = history.to_json()
-            if document is None:
-                raise TrdcoreError(
-                    "a treatment history is a document (a mapping) or a TreatmentHistory "
-                    f"model, not {type(history).__name__}"
-                )
-            data = document
-        trials, notes = read_history(data, as_of=day, catalog=self.catalog)
-        return HistoryFacts(
-            data,
-            day,
-            trials,
-            notes,
-            engine=self,
-            implausible=self.implausible_doses,
-            suggest=self.suggestion,
-        )
+            raise TrdcoreError(
+                "a treatment history is a document (a mapping) or a TreatmentHistory "
+                f"model, not {type(history).__name__}"
+            )
+        return self.facts_of_checked(data, as_of=day)
 
     def facts_of_checked(self, data: Mapping[str, Any], *, as_of: datetime.date) -> HistoryFacts:
         """:meth:`facts` of a document that already passed :meth:`check` (the batch path)."""
         trials, notes = read_history(data, as_of=as_of, catalog=self.catalog)
-        return HistoryFacts(
-            data,
-            as_of,
-            trials,
-            notes,
-            engine=self,
-            implausible=self.implausible_doses,
-            suggest=self.suggestion,
-        )
+        return HistoryFacts(data, as_of, trials, notes, self)
 
     def implausible_doses(self, entry: CatalogEntry) -> Mapping[str, float]:
         """By unit, the daily dose above which a record of this drug is implausible."""

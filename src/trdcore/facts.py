@@ -94,15 +94,24 @@ def _trial_facts(
     drug_input: str | None,
     as_of: datetime.date,
 ) -> TrialFacts:
-    """The facts of one trial or course as of a date (an ongoing one runs to it)."""
+    """The facts of one trial or course as of a date (an ongoing one runs to it).
+
+    The span is the first and last day when both are dates; an ongoing treatment without
+    an end runs to ``as_of`` (or no further than its start, if that is later); ``"unknown"``
+    is not a date. Without a span the recorded duration gives the weeks. The hot loop of
+    every evaluation, so it is written with local names and no helper calls on the common path.
+    """
     get = data.get
-    start, end = get("start_date"), get("end_date")
-    span = _span(
-        start if start is None or start == "unknown" else _date(start),
-        end if end is None or end == "unknown" else _date(end),
-        get("ongoing"),
-        as_of,
-    )
+    start = get("start_date")
+    span: tuple[datetime.date, datetime.date] | None = None
+    if start is not None and start != "unknown":
+        first = _date(start)
+        end = get("end_date")
+        if end is None:
+            if get("ongoing"):
+                span = (first, as_of if as_of > first else first)
+        elif end != "unknown":
+            span = (first, _date(end))
     if span is not None:
         weeks: float | None = (span[1] - span[0]).days / 7
     else:
@@ -143,22 +152,6 @@ def _trial_facts(
     )
 
 
-def _span(
-    start: Any, end: Any, ongoing: bool | None, as_of: datetime.date
-) -> tuple[datetime.date, datetime.date] | None:
-    """First and last day, when both are dates; an ongoing treatment without an end runs to
-    ``as_of`` (or no further than its start, if that is later). ``"unknown"`` is not a date."""
-    if start is None or start.__class__ is str:
-        return None
-    if end is None:
-        if not ongoing:
-            return None
-        return start, as_of if as_of > start else start
-    if end.__class__ is str:
-        return None
-    return start, end
-
-
 def _improvement(
     scale: str, baseline: float, end_scale: str, end: float
 ) -> tuple[float, str] | None:
@@ -184,13 +177,6 @@ def _match(
     return None, label
 
 
-def _kind(entry: CatalogEntry | None) -> str:
-    """A matched drug that is not an antidepressant is judged as augmentation."""
-    if entry is None or "antidepressant" in entry.model.roles:
-        return "antidepressant"
-    return "augmentation"
-
-
 def read_history(
     data: Mapping[str, Any], *, as_of: datetime.date, catalog: Catalog
 ) -> tuple[tuple[TrialFacts, ...], tuple[Note, ...]]:
@@ -206,7 +192,12 @@ def read_history(
         if entry is None:
             codings = drug.get("codings")
             entry, label = _match(label, codings and [c["code"] for c in codings], find)
-        trials.append(_trial_facts(f"/trials/{index}", _kind(entry), trial, entry, label, as_of))
+        kind = (
+            "antidepressant"
+            if entry is None or "antidepressant" in entry.model.roles
+            else "augmentation"  # a matched drug that is not an antidepressant
+        )
+        trials.append(_trial_facts(f"/trials/{index}", kind, trial, entry, label, as_of))
         agents = trial.get("augmentation")
         if agents:
             for number, agent in enumerate(agents):
@@ -237,10 +228,6 @@ def implausible_doses(entry: CatalogEntry) -> dict[str, float]:
     return by_unit
 
 
-#: How the history's reader names an input drug it could not match: a sentence to add.
-Suggest = Callable[[str], str]
-
-
 class HistoryFacts:
     """A history normalised once, as of one date, for any number of definitions and stagings.
 
@@ -250,9 +237,7 @@ class HistoryFacts:
     """
 
     __slots__ = (
-        "_implausible",
         "_notes",
-        "_suggest",
         "_warnings",
         "as_of",
         "data",
@@ -267,21 +252,17 @@ class HistoryFacts:
         as_of: datetime.date,
         trials: tuple[TrialFacts, ...],
         notes: tuple[Note, ...],
-        *,
         engine: Any,
-        implausible: Callable[[CatalogEntry], Mapping[str, float]],
-        suggest: Suggest,
     ) -> None:
         #: The checked treatment-history document the facts were read from.
         self.data = data
         self.history_id: str | None = data.get("id")
         self.as_of = as_of
         self.trials = trials
-        #: The engine that read the history (facts are reused only by the same engine).
+        #: The engine that read the history: facts are reused only by it, and its tables
+        #: (``implausible_doses``, ``suggestion``) word the warnings.
         self.engine = engine
         self._notes = notes
-        self._implausible = implausible
-        self._suggest = suggest
         self._warnings: tuple[dict[str, Any], ...] | None = None
 
     @property
@@ -311,19 +292,20 @@ class HistoryFacts:
                 spans += 1
             entry = item.drug
             if entry is None:
+                hint = self.engine.suggestion(item.drug_input or "")
                 warnings.append(
                     {
                         "code": "unknown-drug",
                         "pointer": f"{item.pointer}/drug",
-                        "message": f"{item.drug_input!r} is not a drug in the catalog"
-                        f"{self._suggest(item.drug_input or '')}; the trial cannot be judged",
+                        "message": f"{item.drug_input!r} is not a drug in the catalog{hint}; "
+                        "the trial cannot be judged",
                     }
                 )
                 continue
             dose = item.dose
             if dose is None or dose == "unknown":
                 continue
-            limit = self._implausible(entry).get(dose.unit)
+            limit = self.engine.implausible_doses(entry).get(dose.unit)
             if limit is not None and dose.value > limit:
                 warnings.append(
                     {
@@ -341,7 +323,7 @@ class HistoryFacts:
 
     def _note(self, code: str, pointer: str, subject: str) -> dict[str, Any]:
         if code == "unknown-drug":
-            message = f"{subject!r} is not a drug in the catalog{self._suggest(subject)}"
+            message = f"{subject!r} is not a drug in the catalog{self.engine.suggestion(subject)}"
         else:
             message = f"a course of kind {subject!r} is not counted by any definition"
         return {"code": code, "pointer": pointer, "message": message}

@@ -9,11 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fhir_fixtures import bundle, patient, run_cli, statement, two_trial_bundle, write_json
 from trdcore_fhir import evaluate_fhir, read_fhir, read_fhir_bundle
-from trdcore_fhir.bulk import WORKER_CHUNKS, EvaluationRun
-from trdcore_fhir.worker import LinesWork
+from trdcore_fhir.bulk import WORKER_CHUNKS
 
 from trdcore.testing import builtin_catalog
 
@@ -141,12 +139,14 @@ def test_two_runs_drained_in_turn_each_keep_their_own_settings(tmp_path: Path) -
     assert in_turn == alone
 
 
-def test_work_sent_to_a_worker_carries_none_of_this_process_state() -> None:
-    work = LinesWork("in.ndjson")
-    work.run_here(EvaluationRun.start((DEFINITION,), AS_OF, False, "collection", builtin_catalog()))
-    assert work([(1, patient_line(1, 2))]).patients == (("Patient/p1", "in.ndjson:1"),)
-    sent = pickle.loads(pickle.dumps(work))
-    assert sent.source == "in.ndjson"
-    # This is not a worker process: it has no run of its own to evaluate with.
-    with pytest.raises(RuntimeError, match="no run"):
-        sent([(1, patient_line(1, 2))])
+def test_what_is_sent_to_a_worker_is_the_settings_and_the_engine_as_documents() -> None:
+    from trdcore import Engine
+    from trdcore_fhir.bulk import _RunStart
+
+    engine = Engine.for_catalog(builtin_catalog())
+    start = _RunStart(((DEFINITION,), AS_OF, False, "collection"), engine)
+    sent = pickle.loads(pickle.dumps(start))
+    assert sent.engine is not engine
+    assert sent.engine.fingerprint == engine.fingerprint
+    line = [(1, patient_line(1, 2))]
+    assert sent().evaluate_lines("in.ndjson", line) == start().evaluate_lines("in.ndjson", line)

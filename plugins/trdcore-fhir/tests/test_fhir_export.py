@@ -12,7 +12,8 @@ import trdcore_fhir
 from fhir_fixtures import all_codings, run_cli
 from trdcore_fhir.terminology import KNOWN_SYSTEMS, SNOMED, TRDCORE_CONCEPTS, TRDCORE_SYSTEM
 
-from trdcore.catalog import Catalog, load_catalog
+from trdcore import load_catalog
+from trdcore.catalog import Catalog
 from trdcore.plugins import TrdcorePluginManager, get_plugin_manager, plugins
 from trdcore.testing import run_export
 

@@ -26,7 +26,8 @@ from fhir_fixtures import (
 )
 from trdcore_fhir import FhirReader, read_fhir, read_fhir_bundle
 
-from trdcore.catalog import Catalog, load_catalog
+from trdcore import load_catalog
+from trdcore.catalog import Catalog
 from trdcore.exceptions import DocumentError
 from trdcore.plugins import TrdcorePluginManager, get_plugin_manager
 from trdcore.testing import assert_valid, run_import

@@ -34,8 +34,8 @@ from trdcore_fhir import (
 from trdcore_fhir.serialize import transaction_bundle
 from trdcore_fhir.terminology import KNOWN_SYSTEMS
 
-from trdcore.catalog import Catalog, load_catalog
-from trdcore.evaluation import evaluation_document
+from trdcore import evaluation_document, load_catalog
+from trdcore.catalog import Catalog
 from trdcore.plugins import get_plugin_manager
 
 AS_OF = datetime.date(2024, 8, 1)

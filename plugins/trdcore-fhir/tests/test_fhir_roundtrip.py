@@ -19,8 +19,8 @@ from trdcore_fhir import (
 )
 from trdcore_fhir.serialize import dumps, transaction_bundle
 
-from trdcore.catalog import Catalog, load_catalog
-from trdcore.evaluation import evaluation_document
+from trdcore import evaluation_document, load_catalog
+from trdcore.catalog import Catalog
 from trdcore.plugins import get_plugin_manager
 from trdcore.testing import valid_document
 
@@ -207,4 +207,4 @@ def test_fhir_evaluate_refuses_an_unknown_definition(tmp_path: Path, capfdbinary
         "no-such-definition",
     )
     assert code == 2
-    assert "no definition 'no-such-definition'" in err
+    assert "unknown definition 'no-such-definition'" in err

@@ -1,9 +1,9 @@
 """FHIR patient data in, FHIR results out, for many patients: on every core, in input order.
 
 What ``trdcore fhir-evaluate`` runs. Each imported history is checked once, its facts are
-read from the checked JSON without building the model
-(:func:`trdcore.evaluation.facts_from_json`), and it is judged by every definition's compiled
-:class:`trdcore.Evaluator`; each result becomes a result Bundle (:meth:`ResultWriter.bundle`).
+read from the checked JSON without building the model (``Engine.facts_of_checked``), and it
+is judged by every definition the run's :class:`trdcore.Engine` compiled; each result becomes
+a result Bundle (:meth:`ResultWriter.bundle`).
 
 NDJSON of Bundles (one patient's Bundle a line, as a bulk export per patient gives) is read
 a line at a time: the parent process only reads lines and writes bytes, worker processes
@@ -16,8 +16,8 @@ is read whole by :func:`read_fhir` and evaluated in this process.
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
-import pickle
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -25,7 +25,8 @@ from typing import Any, Literal, NamedTuple
 import attrs
 import orjson
 
-from trdcore.batch import run_in_workers
+from trdcore import Engine
+from trdcore.workers import run_in_workers
 from trdcore_fhir.history_import import FhirImport, FhirReader, ImportedHistory
 from trdcore_fhir.results import ResultWriter
 
@@ -76,13 +77,14 @@ def is_ndjson_of_bundles(path: Path) -> bool:
 class EvaluationRun:
     """What one ``fhir-evaluate`` run turns FHIR patient data into results with.
 
-    The catalog, the compiled evaluators, the settings, the history checker, and the run's
-    own :class:`FhirReader` and :class:`ResultWriter` (with their tables of what recurs).
+    The engine (the catalog and its compiled definitions), the evaluators, the settings,
+    the history checker, and the run's own :class:`FhirReader` and :class:`ResultWriter`
+    (with their tables of what recurs).
     Made once per run in the calling process, or once per worker process, and passed to the
     work: two runs in one process never share one.
     """
 
-    catalog: Any
+    engine: Engine
     evaluators: tuple[Any, ...]
     as_of: datetime.date
     condition: bool
@@ -98,22 +100,17 @@ class EvaluationRun:
         as_of: datetime.date,
         condition: bool,
         bundle_type: Literal["collection", "transaction"],
-        catalog: Any,
+        engine: Engine,
     ) -> EvaluationRun:
-        """Compile ``definitions`` (``id@version``) against ``catalog`` for a run."""
-        from trdcore import Evaluator
-        from trdcore.validation import checker
-
+        """The run of ``definitions`` (``id@version``) with ``engine``."""
         return cls(
-            catalog=catalog,
-            evaluators=tuple(
-                Evaluator.for_definition(reference, catalog) for reference in definitions
-            ),
+            engine=engine,
+            evaluators=engine.evaluators(definitions),
             as_of=as_of,
             condition=condition,
             bundle_type=bundle_type,
-            check=checker("treatment-history"),
-            reader=FhirReader(as_of, catalog),
+            check=engine.check,
+            reader=FhirReader(as_of, engine.catalog),
             writer=ResultWriter(),
         )
 
@@ -158,7 +155,6 @@ class EvaluationRun:
     ) -> str | None:
         """Append one result Bundle per definition to ``lines``; or say why there are none."""
         from trdcore import SchemaValidationError, TrdcoreError
-        from trdcore.evaluation import facts_from_json
 
         as_of = self.as_of
         try:
@@ -167,7 +163,7 @@ class EvaluationRun:
             details = "; ".join(issue.describe() for issue in error.issues)
             return f"invalid: {source} {history.patient}: {details}"
         # The facts are read from the checked JSON: the history model is never needed here.
-        facts = facts_from_json(document, as_of=as_of, catalog=self.catalog)
+        facts = self.engine.facts_of_checked(document, as_of=as_of)
         for evaluator in self.evaluators:
             try:
                 result = evaluator.document(facts, as_of=as_of)
@@ -195,7 +191,7 @@ def evaluate_fhir(
     condition: bool = False,
     bundle_type: Literal["collection", "transaction"] = "collection",
     jobs: int = 1,
-    catalog: Any = None,
+    engine: Engine | None = None,
     chunk_size: int = CHUNK,
 ) -> Iterator[ResultPart]:
     """Import FHIR patient data at ``path``, evaluate it and yield FHIR results part by part.
@@ -204,51 +200,46 @@ def evaluate_fhir(
     definition, in input order. NDJSON of Bundles runs on ``jobs`` processes (an input of
     fewer than ``WORKER_CHUNKS`` chunks of ``chunk_size`` lines runs here); other inputs
     are read whole and evaluated here.
-    ``catalog`` is used in this process and sent to the workers (default: the installed
-    catalog, which each worker then loads for itself). Each call is a run of its own: runs
-    drained in turn in one process do not affect each other.
+    ``engine`` is used in this process and sent to the workers, which rebuild it from its
+    catalog's documents (default: an engine for the installed catalog). Each call is a run
+    of its own: runs drained in turn in one process do not affect each other.
     """
-    from trdcore_fhir import worker
+    if engine is None:
+        from trdcore import load_catalog
 
-    settings = (tuple(definitions), as_of, condition, bundle_type)
+        engine = Engine.for_catalog(load_catalog())
+    start = _RunStart((tuple(definitions), as_of, condition, bundle_type), engine)
     source = str(path)
-
-    def start_here() -> EvaluationRun:
-        return EvaluationRun.start(
-            *settings, catalog=_installed_catalog() if catalog is None else catalog
-        )
-
     if not is_ndjson_of_bundles(path):
-        run = start_here()
+        run = start()
         yield run.evaluate_import(run.reader.read(path), source)
         return
-    work = worker.LinesWork(source)
     yield from run_in_workers(
-        work,
+        start,
+        functools.partial(_evaluate_lines, source),
         _line_chunks(path, chunk_size),
-        initializer=worker.start_worker_process,
-        initargs=(*settings, _shipped(catalog) if jobs > 1 else None),
         jobs=jobs,
         min_chunks=WORKER_CHUNKS,
-        start_here=lambda: work.run_here(start_here()),
     )
 
 
-def _shipped(catalog: Any) -> bytes | None:
-    """``catalog`` pickled for the workers (they unpickle it in a hundredth of the time it
-    takes to load one), or None: they load the installed catalog."""
-    if catalog is None:
-        return None
-    try:
-        return pickle.dumps(catalog, pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return None
+@attrs.frozen
+class _RunStart:
+    """Makes the :class:`EvaluationRun` a run evaluates with, once per process.
+
+    Sent to a worker process it carries the engine, which pickles as its catalog's
+    documents and is rebuilt there once.
+    """
+
+    settings: tuple[tuple[str, ...], datetime.date, bool, Literal["collection", "transaction"]]
+    engine: Engine
+
+    def __call__(self) -> EvaluationRun:
+        return EvaluationRun.start(*self.settings, engine=self.engine)
 
 
-def _installed_catalog() -> Any:
-    from trdcore import load_catalog
-
-    return load_catalog()
+def _evaluate_lines(source: str, run: EvaluationRun, chunk: list[tuple[int, bytes]]) -> ResultPart:
+    return run.evaluate_lines(source, chunk)
 
 
 def _line_chunks(path: Path, size: int) -> Iterator[list[tuple[int, bytes]]]:

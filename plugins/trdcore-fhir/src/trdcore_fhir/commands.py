@@ -70,24 +70,19 @@ def fhir_evaluate(
     read a line (one patient's Bundle) at a time on every core. What the import could not
     use is printed on standard error. Exit 1 if a history could not be evaluated.
     """
-    from trdcore.batch import default_jobs
-    from trdcore.catalog import load_catalog
+    from trdcore import Engine, UnknownTargetError, load_catalog
+    from trdcore.workers import default_jobs
     from trdcore_fhir.bulk import evaluate_fhir
 
-    catalog = load_catalog()
+    engine = Engine.for_catalog(load_catalog())
     # The catalog lives as long as the command: keep the cyclic collector from rescanning it.
     gc.freeze()
-    active = [e.ref for e in catalog.items("trd-definition") if e.model.status == "active"]
-    chosen = []
-    for reference in definitions:
-        entry = catalog.get("trd-definition", reference)
-        if entry is None:
-            raise click.BadParameter(
-                f"no definition {reference!r}; available: {', '.join(active) or 'none'}",
-                param_hint="--definition",
-            )
-        chosen.append(entry.ref)
-    chosen = chosen or sorted(active)
+    try:
+        chosen = [evaluator.entry.ref for evaluator in engine.evaluators(definitions)]
+    except UnknownTargetError as error:
+        raise click.BadParameter(str(error), param_hint="--definition") from None
+    if not chosen:
+        chosen = sorted(e.ref for e in engine.catalog.active("trd-definition"))
     failures = 0
     seen: dict[str, str] = {}
     stream: Any = out.open("wb") if out else sys.stdout.buffer
@@ -99,7 +94,7 @@ def fhir_evaluate(
             condition=condition,
             bundle_type="transaction" if bundle_type == "transaction" else "collection",
             jobs=jobs or default_jobs(),
-            catalog=catalog,
+            engine=engine,
         ):
             stream.write(part.output)
             if part.messages:

@@ -1332,7 +1332,7 @@ class FhirReader:
     def dispensing_catalog(self) -> Any:
         """The catalog that finds the drugs of dispensed fills (loaded on first use)."""
         if self.catalog is None:
-            from trdcore.catalog import load_catalog
+            from trdcore import load_catalog
 
             self.catalog = load_catalog()
         return self.catalog
