@@ -226,6 +226,12 @@ class Catalog:
         close = difflib.get_close_matches(asked.partition("@")[0], ids)
         raise UnknownTargetError(_KIND_NAMES.get(kind, kind), asked, known, close[:1])
 
+    @property
+    def drug_names(self) -> Mapping[str, CatalogEntry]:
+        """Every drug by each of its names, synonyms, brands and codes, normalised
+        (:func:`normalised_name`); :meth:`find_drug` is the lookup to use for input text."""
+        return self._drug_index
+
     def find_drug(self, text: str) -> CatalogEntry | None:
         """The drug a name, synonym, brand or RxCUI refers to, matched case-insensitively.
 

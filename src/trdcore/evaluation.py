@@ -103,7 +103,7 @@ def drug_classes(catalog: Catalog, taxonomy: str) -> dict[str, tuple[str, ...]]:
 
 
 class Tally(NamedTuple):
-    """The trials a definition counts, and those that could count, one per drug."""
+    """The trials a definition counts, and those that could count, one per drug; the status."""
 
     #: identity -> the first trial of it that counts
     counted: dict[str, TrialFacts]
@@ -111,10 +111,11 @@ class Tally(NamedTuple):
     possible: dict[str, TrialFacts]
     #: the class codes of the counted trials' drugs
     classes: frozenset[str]
+    status: Status
 
 
+_MET, _NOT_MET, _INDETERMINATE = Status.MET, Status.NOT_MET, Status.INDETERMINATE
 _NO_CLASSES: frozenset[str] = frozenset()
-_NOTHING = Tally({}, {}, _NO_CLASSES)
 
 
 @attrs.frozen
@@ -127,6 +128,12 @@ class Counting:
     taxonomy: str
     not_counted: bool
     classes: Mapping[str, tuple[str, ...]]
+    #: The status of a history in which nothing counts or could (worked out once).
+    status_of_none: Status = attrs.field(
+        init=False,
+        eq=False,
+        default=attrs.Factory(lambda self: self.tally((), ()).status, takes_self=True),
+    )
 
     @classmethod
     def compile(cls, parameters: Any, catalog: Catalog) -> Counting:
@@ -145,7 +152,10 @@ class Counting:
         return () if drug is None else self.classes.get(drug.ref, ())
 
     def tally(self, trials: Sequence[TrialFacts], verdicts: Sequence[bool | None]) -> Tally:
-        """Which trials count (one per drug) and which could, from each trial's verdict."""
+        """Which trials count (one per drug) and which could, from each trial's verdict, and
+        the status that gives: ``met`` with enough counted trials (and classes, when
+        required), ``indeterminate`` when the undecided ones could make it so, else
+        ``not_met``."""
         counted: dict[str, TrialFacts] = {}
         possible: dict[str, TrialFacts] = {}
         keep_possible = not self.not_counted
@@ -157,21 +167,18 @@ class Counting:
                 possible[item.identity] = item
         if possible and counted:
             possible = {key: value for key, value in possible.items() if key not in counted}
-        if not counted:
-            return _new_tuple(Tally, (counted, possible, _NO_CLASSES))
-        table = self.classes
-        classes: set[str] = set()
-        for item in counted.values():
-            if item.drug is not None:
-                classes.update(table.get(item.drug.ref, ()))
-        return _new_tuple(Tally, (counted, possible, frozenset(classes)))
-
-    def status(self, tally: Tally) -> Status:
-        counted, possible, classes = tally
+        classes = _NO_CLASSES
+        if counted:
+            table = self.classes
+            found: set[str] = set()
+            for item in counted.values():
+                if item.drug is not None:
+                    found.update(table.get(item.drug.ref, ()))
+            classes = frozenset(found)
         needed, needed_classes = self.needed, self.needed_classes
         if len(counted) >= needed and (not needed_classes or len(classes) >= needed_classes):
-            return Status.MET
-        if (
+            status = _MET
+        elif (
             possible
             and len(counted) + len(possible) >= needed
             and (
@@ -180,8 +187,10 @@ class Counting:
                 >= needed_classes
             )
         ):
-            return Status.INDETERMINATE
-        return Status.NOT_MET
+            status = _INDETERMINATE
+        else:
+            status = _NOT_MET
+        return _new_tuple(Tally, (counted, possible, classes, status))
 
     def outcome(
         self, trials: Sequence[TrialFacts], verdicts: tuple[bool | None, ...]
@@ -190,10 +199,10 @@ class Counting:
         definition."""
         if True not in verdicts and (self.not_counted or None not in verdicts):
             # Nothing counts and nothing could: the status of no trials at all.
-            return self.status(_NOTHING), 0, 0, 0, verdicts
+            return self.status_of_none, 0, 0, 0, verdicts
         tally = self.tally(trials, verdicts)
         return (
-            self.status(tally),
+            tally.status,
             len(tally.counted),
             len(tally.possible),
             len(tally.classes),
@@ -272,7 +281,7 @@ class Evaluator:
                 assessment["classes"] = classes
             assessments.append(assessment)
         tally = counting.tally(facts.trials, verdicts)
-        status = counting.status(tally)
+        status = tally.status
         if status != Status.INDETERMINATE or counting.not_counted:
             missing = []
         result: dict[str, Any] = {

@@ -53,6 +53,9 @@ _COURSE_KINDS = {
     "vns": "other-neurostimulation",
     "psychotherapy": "psychotherapy",
 }
+#: The pointers of the first trials, made once (a history holds at most 200 trials).
+_TRIAL_POINTERS = tuple(f"/trials/{index}" for index in range(200))
+_POINTED = len(_TRIAL_POINTERS)
 _date = datetime.date.fromisoformat
 _new_tuple = tuple.__new__
 #: A note kept while reading, turned into a warning in document order:
@@ -185,10 +188,11 @@ def read_history(
     trials: list[TrialFacts] = []
     notes: list[Note] = []
     find = catalog.find_drug
+    known = catalog.drug_names.get  # most names arrive already in their indexed form
     for index, trial in enumerate(data["trials"]):
         drug = trial["drug"]
         label = drug.get("name")
-        entry = find(label) if label else None  # most drugs are found by name at once
+        entry = (known(label) or find(label)) if label else None
         if entry is None:
             codings = drug.get("codings")
             entry, label = _match(label, codings and [c["code"] for c in codings], find)
@@ -197,7 +201,8 @@ def read_history(
             if entry is None or "antidepressant" in entry.model.roles
             else "augmentation"  # a matched drug that is not an antidepressant
         )
-        trials.append(_trial_facts(f"/trials/{index}", kind, trial, entry, label, as_of))
+        pointer = _TRIAL_POINTERS[index] if index < _POINTED else f"/trials/{index}"
+        trials.append(_trial_facts(pointer, kind, trial, entry, label, as_of))
         agents = trial.get("augmentation")
         if agents:
             for number, agent in enumerate(agents):

@@ -51,7 +51,8 @@ FAIL: Result = "fail"
 UNKNOWN: Result = "unknown"
 NOT_APPLICABLE: Result = "not-applicable"
 #: What one criterion says about one trial: (result, sentence template, the template's values,
-#: threshold or None). A plain tuple: made for every trial and definition, it must be cheap.
+#: threshold or None). A plain tuple: made for every trial and definition, it must be cheap
+#: (the criteria spell the result words out, so a finding without a threshold is a constant).
 Finding = tuple[Result, str, tuple[Any, ...], "Mapping[str, Any] | None"]
 _TO_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
 _EXPLAINS = "trdcore.explains"
@@ -129,6 +130,17 @@ class Kind:
     name: ClassVar[str] = "kind"
     allowed: Mapping[str, bool]
     thresholds: Mapping[str, Mapping[str, Any]] = explains()
+    #: The finding for each kind (the same for every trial of it), made once.
+    by_kind: Mapping[str, Finding] = explains(init=False, repr=False)
+
+    @by_kind.default
+    def _by_kind(self) -> Mapping[str, Finding]:
+        return {
+            kind: ("pass", "{} counts as a trial", (kind,), self.thresholds[kind])
+            if allowed
+            else ("fail", "{} does not count as a trial", (kind,), self.thresholds[kind])
+            for kind, allowed in self.allowed.items()
+        }
 
     @property
     def decides(self) -> bool:
@@ -136,12 +148,10 @@ class Kind:
 
     def __call__(self, facts: TrialFacts) -> Finding:
         kind = facts.kind
-        used = self.thresholds[kind]
         if kind == "antidepressant" and facts.drug is None:
-            return UNKNOWN, "{!r} is not a drug trdcore knows", (facts.drug_input,), used
-        if self.allowed[kind]:
-            return PASS, "{} counts as a trial", (kind,), used
-        return FAIL, "{} does not count as a trial", (kind,), used
+            used = self.thresholds[kind]
+            return "unknown", "{!r} is not a drug trdcore knows", (facts.drug_input,), used
+        return self.by_kind[kind]
 
 
 @attrs.frozen
@@ -161,29 +171,29 @@ class Dose:
 
     def __call__(self, facts: TrialFacts) -> Finding:
         if facts.kind not in DRUG_KINDS:
-            return NOT_APPLICABLE, "not a drug treatment", (), None
+            return "not-applicable", "not a drug treatment", (), None
         if not self.judged:
-            return NOT_APPLICABLE, "dose adequacy is left to clinician judgment", (), None
+            return "not-applicable", "dose adequacy is left to clinician judgment", (), None
         drug = facts.drug
         if drug is None:
             detail = "the drug is not in the catalog, so its minimum dose is unknown"
-            return UNKNOWN, detail, (), None
+            return "unknown", detail, (), None
         minimum = self.minimums.get(drug.ref)
         if minimum is None:
-            return UNKNOWN, "no {} minimum dose is recorded for {}", (self.scheme, drug.id), None
+            return "unknown", "no {} minimum dose is recorded for {}", (self.scheme, drug.id), None
         needed, unit = minimum
         used = self.thresholds[drug.ref]
         dose = facts.dose
         if dose is None:
-            return UNKNOWN, "the daily dose is not recorded", (), used
+            return "unknown", "the daily dose is not recorded", (), used
         if dose == "unknown":
-            return UNKNOWN, "the daily dose is recorded as unknown", (), used
+            return "unknown", "the daily dose is recorded as unknown", (), used
         given = _comparable(dose, unit)
         if given is None:
-            return UNKNOWN, "a dose in {} cannot be compared with {}", (dose.unit, unit), used
+            return "unknown", "a dose in {} cannot be compared with {}", (dose.unit, unit), used
         if given >= needed:
-            return PASS, "{:g} {}/day is at least {:g}", (given, unit, needed), used
-        return FAIL, "{:g} {}/day is below the minimum of {:g}", (given, unit, needed), used
+            return "pass", "{:g} {}/day is at least {:g}", (given, unit, needed), used
+        return "fail", "{:g} {}/day is below the minimum of {:g}", (given, unit, needed), used
 
 
 def _comparable(dose: Any, unit: str) -> float | None:
@@ -208,13 +218,13 @@ class Duration:
 
     def __call__(self, facts: TrialFacts) -> Finding:
         if facts.kind not in DRUG_KINDS:
-            return NOT_APPLICABLE, "no minimum duration for this kind of treatment", (), None
+            return "not-applicable", "no minimum duration for this kind of treatment", (), None
         weeks, needed = facts.weeks, self.min_weeks
         if weeks is None:
-            return UNKNOWN, "neither dates nor a duration are recorded", (), self.used
+            return "unknown", "neither dates nor a duration are recorded", (), self.used
         if weeks >= needed:
-            return PASS, "{:.1f} weeks is at least {:g}", (weeks, needed), self.used
-        return FAIL, "{:.1f} weeks is shorter than {:g}", (weeks, needed), self.used
+            return "pass", "{:.1f} weeks is at least {:g}", (weeks, needed), self.used
+        return "fail", "{:.1f} weeks is shorter than {:g}", (weeks, needed), self.used
 
 
 @attrs.frozen
@@ -229,6 +239,11 @@ class NonResponse:
     #: Whether a recorded partial response counts (None: only scale scores can tell).
     partial_counts: bool | None
     used: Mapping[str, Any] | None = explains()
+    _no_response: Finding = explains(init=False, repr=False)
+
+    @_no_response.default
+    def _recorded_no_response(self) -> Finding:
+        return "pass", "recorded as no response", (), self.used
 
     @property
     def decides(self) -> bool:
@@ -237,7 +252,7 @@ class NonResponse:
     def __call__(self, facts: TrialFacts) -> Finding:
         outcome = facts.outcome
         if outcome == "intolerance":
-            return NOT_APPLICABLE, "stopped for side effects (see intolerance)", (), None
+            return "not-applicable", "stopped for side effects (see intolerance)", (), None
         used = self.used
         measured = facts.improvement
         if (
@@ -247,24 +262,24 @@ class NonResponse:
         ):
             value, scale = measured
             failed = value <= self.limit if self.inclusive else value < self.limit
-            return PASS if failed else FAIL, "{:.0f}% improvement on {}", (value, scale), used
+            return "pass" if failed else "fail", "{:.0f}% improvement on {}", (value, scale), used
         if outcome == "non-response":
-            return PASS, "recorded as no response", (), used
+            return self._no_response
         if outcome in ("response", "remission"):
-            return FAIL, "recorded as {}", (outcome,), used
+            return "fail", "recorded as {}", (outcome,), used
         if outcome == "partial-response":
             counts = self.partial_counts
             if counts is None:
                 detail = (
                     "recorded as a partial response; the definition's threshold needs scale scores"
                 )
-                return UNKNOWN, detail, (), used
+                return "unknown", detail, (), used
             if counts:
-                return PASS, "recorded as a partial response, which counts", (), used
-            return FAIL, "recorded as a partial response, which does not count", (), used
+                return "pass", "recorded as a partial response, which counts", (), used
+            return "fail", "recorded as a partial response, which does not count", (), used
         if outcome is None:
-            return UNKNOWN, "the outcome is not recorded", (), used
-        return UNKNOWN, "the outcome is recorded as unknown", (), used
+            return "unknown", "the outcome is not recorded", (), used
+        return "unknown", "the outcome is recorded as unknown", (), used
 
 
 @attrs.frozen
@@ -274,6 +289,11 @@ class Adherence:
     name: ClassVar[str] = "adherence"
     required: bool
     used: Mapping[str, Any] = explains()
+    _taken: Finding = explains(init=False, repr=False)
+
+    @_taken.default
+    def _taken_as_prescribed(self) -> Finding:
+        return "pass", "taken as prescribed", (), self.used
 
     @property
     def decides(self) -> bool:
@@ -281,15 +301,15 @@ class Adherence:
 
     def __call__(self, facts: TrialFacts) -> Finding:
         if not self.required or facts.kind not in DRUG_KINDS:
-            return NOT_APPLICABLE, "adherence is not required", (), None
+            return "not-applicable", "adherence is not required", (), None
         adherence = facts.adherence
         if adherence == "full":
-            return PASS, "taken as prescribed", (), self.used
+            return self._taken
         if adherence in ("partial", "poor"):
-            return FAIL, "adherence was {}", (adherence,), self.used
+            return "fail", "adherence was {}", (adherence,), self.used
         if adherence is None:
-            return UNKNOWN, "adherence is not recorded", (), self.used
-        return UNKNOWN, "adherence is recorded as unknown", (), self.used
+            return "unknown", "adherence is not recorded", (), self.used
+        return "unknown", "adherence is recorded as unknown", (), self.used
 
 
 @attrs.frozen
@@ -306,7 +326,7 @@ class Intolerance:
 
     def __call__(self, facts: TrialFacts) -> Finding:
         if facts.outcome != "intolerance":
-            return NOT_APPLICABLE, "not stopped for side effects", (), None
+            return "not-applicable", "not stopped for side effects", (), None
         if self.counts:
-            return PASS, "stopped for side effects, which counts", (), self.used
-        return FAIL, "stopped for side effects, which does not count", (), self.used
+            return "pass", "stopped for side effects, which counts", (), self.used
+        return "fail", "stopped for side effects, which does not count", (), self.used
