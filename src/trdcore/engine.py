@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from trdcore.catalog import Catalog, CatalogEntry
+from trdcore.dates import as_date
 from trdcore.evaluation import Evaluator
 from trdcore.exceptions import TrdcoreError
 from trdcore.facts import HistoryFacts, implausible_doses, read_history
@@ -33,33 +34,6 @@ __all__ = ["Engine", "as_date"]
 
 #: Unknown drug names whose suggestions are remembered (a batch repeats the same few).
 _SUGGESTIONS = 4096
-
-
-def as_date(value: object, *, name: str = "as_of") -> datetime.date:
-    """A date given as a :class:`datetime.date` or an ISO string (``2026-11-27``).
-
-    Anything else (a datetime, a number, another string) is a clear
-    :class:`~trdcore.exceptions.TrdcoreError`: evaluations are as of a day.
-    """
-    if value.__class__ is datetime.date:
-        return value
-    if isinstance(value, datetime.datetime):
-        raise TrdcoreError(
-            f"{name} must be a date, not a datetime ({value.isoformat()}): pass "
-            f"{value.date().isoformat()!r} or value.date()"
-        )
-    if isinstance(value, datetime.date):
-        return datetime.date(value.year, value.month, value.day)
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-        raise TrdcoreError(f"{name} must be an ISO date such as 2026-11-27, not {value!r}")
-    raise TrdcoreError(
-        f"{name} must be a datetime.date or an ISO date string such as '2026-11-27', "
-        f"not {type(value).__name__}"
-    )
 
 
 def _version() -> str:
@@ -203,7 +177,7 @@ class Engine:
 
     def facts_of_checked(self, data: Mapping[str, Any], *, as_of: datetime.date) -> HistoryFacts:
         """:meth:`facts` of a document that already passed :meth:`check` (the batch path)."""
-        trials, notes = read_history(data, as_of=as_of, catalog=self.catalog)
+        trials, notes = read_history(data, as_of, self.catalog)
         return HistoryFacts(data, as_of, trials, notes, self)
 
     def implausible_doses(self, entry: CatalogEntry) -> Mapping[str, float]:

@@ -24,6 +24,7 @@ Counting rules (the parameters themselves come from each definition):
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -31,7 +32,9 @@ from typing import Any, NamedTuple
 import attrs
 
 from trdcore.catalog import Catalog, CatalogEntry
-from trdcore.facts import HistoryFacts, TrialFacts
+from trdcore.dates import as_date
+from trdcore.facts import HistoryFacts, TrialFacts, read_history
+from trdcore.models.history import TreatmentHistory
 from trdcore.rules.adequacy import AdequacyRules
 
 __all__ = [
@@ -224,6 +227,7 @@ class Evaluator:
     def __init__(self, entry: CatalogEntry, engine: Any) -> None:
         self.entry = entry
         self.engine = engine
+        self.catalog = engine.catalog
         parameters = entry.model.parameters
         self.parameters = parameters
         self.rules = AdequacyRules.compile(parameters, engine.catalog)
@@ -231,10 +235,12 @@ class Evaluator:
 
     def verdict(self, history: Any, *, as_of: Any) -> Verdict:
         """Status and counts only: the same verdict as :meth:`document`, without explaining it."""
-        if history.__class__ is HistoryFacts and history.as_of == as_of:
-            trials = history.trials  # the engine checks the facts are its own below
-            if history.engine is not self.engine:
-                trials = self.engine.facts(history, as_of=as_of).trials
+        kind = history.__class__
+        if kind is HistoryFacts and history.engine is self.engine and history.as_of == as_of:
+            trials = history.trials
+        elif kind is TreatmentHistory:  # the verdict needs the trials only, not the warnings
+            day = as_of if as_of.__class__ is datetime.date else as_date(as_of)
+            trials = read_history(history.document, day, self.catalog)[0]
         else:
             trials = self.engine.facts(history, as_of=as_of).trials
         counts = self.rules.counts

@@ -96,13 +96,16 @@ def _trial_facts(
     drug: CatalogEntry | None,
     drug_input: str | None,
     as_of: datetime.date,
+    augmented: bool = False,
 ) -> TrialFacts:
     """The facts of one trial or course as of a date (an ongoing one runs to it).
 
     The span is the first and last day when both are dates; an ongoing treatment without
     an end runs to ``as_of`` (or no further than its start, if that is later); ``"unknown"``
-    is not a date. Without a span the recorded duration gives the weeks. The hot loop of
-    every evaluation, so it is written with local names and no helper calls on the common path.
+    is not a date. Without a span the recorded duration gives the weeks. The improvement is
+    the percent fall from the baseline to the end score, on one scale with a baseline above
+    zero. The hot loop of every evaluation, so it is written with local names and no helper
+    calls on the common path.
     """
     get = data.get
     start = get("start_date")
@@ -124,14 +127,15 @@ def _trial_facts(
             if duration is None
             else float(duration["value"]) * _WEEKS_PER_UNIT[duration["unit"]]
         )
+    # Percent improvement from baseline to end score, when both are on one scale.
     improvement = None
     baseline = get("baseline_score")
     if baseline is not None:
         last = get("end_score")
         if last is not None:
-            improvement = _improvement(
-                baseline["scale"], baseline["value"], last["scale"], last["value"]
-            )
+            scale, first_score = baseline["scale"], baseline["value"]
+            if scale == last["scale"] and first_score > 0:
+                improvement = ((first_score - last["value"]) / first_score * 100, scale)
     dose = get("daily_dose")
     if dose is not None and dose != "unknown":
         dose = _new_tuple(Dose, (dose["value"], dose["unit"]))
@@ -150,18 +154,9 @@ def _trial_facts(
             get("adherence"),
             span,
             get("id"),
-            bool(get("augmentation")),
+            augmented,
         ),
     )
-
-
-def _improvement(
-    scale: str, baseline: float, end_scale: str, end: float
-) -> tuple[float, str] | None:
-    """Percent improvement from baseline to end score on one scale (None: not comparable)."""
-    if scale != end_scale or baseline <= 0:
-        return None
-    return (baseline - end) / baseline * 100, scale
 
 
 def _match(
@@ -181,7 +176,7 @@ def _match(
 
 
 def read_history(
-    data: Mapping[str, Any], *, as_of: datetime.date, catalog: Catalog
+    data: Mapping[str, Any], as_of: datetime.date, catalog: Catalog
 ) -> tuple[tuple[TrialFacts, ...], tuple[Note, ...]]:
     """The facts of every trial, then every course, of a checked treatment-history document,
     and the notes that become warnings (unknown augmenting agents, unclassified courses)."""
@@ -202,8 +197,8 @@ def read_history(
             else "augmentation"  # a matched drug that is not an antidepressant
         )
         pointer = _TRIAL_POINTERS[index] if index < _POINTED else f"/trials/{index}"
-        trials.append(_trial_facts(pointer, kind, trial, entry, label, as_of))
         agents = trial.get("augmentation")
+        trials.append(_trial_facts(pointer, kind, trial, entry, label, as_of, bool(agents)))
         if agents:
             for number, agent in enumerate(agents):
                 agent_codings = agent["drug"].get("codings")

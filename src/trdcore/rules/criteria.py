@@ -239,7 +239,7 @@ class NonResponse:
     #: Whether a recorded partial response counts (None: only scale scores can tell).
     partial_counts: bool | None
     used: Mapping[str, Any] | None = explains()
-    _no_response: Finding = explains(init=False, repr=False)
+    _no_response: Finding = explains(init=False, repr=False)  # noqa: RUF009 (an attrs field)
 
     @_no_response.default
     def _recorded_no_response(self) -> Finding:
@@ -289,7 +289,7 @@ class Adherence:
     name: ClassVar[str] = "adherence"
     required: bool
     used: Mapping[str, Any] = explains()
-    _taken: Finding = explains(init=False, repr=False)
+    _taken: Finding = explains(init=False, repr=False)  # noqa: RUF009 (an attrs field)
 
     @_taken.default
     def _taken_as_prescribed(self) -> Finding:
