@@ -140,8 +140,9 @@ def test_two_runs_drained_in_turn_each_keep_their_own_settings(tmp_path: Path) -
 
 
 def test_what_is_sent_to_a_worker_is_the_settings_and_the_engine_as_documents() -> None:
-    from trdcore import Engine
     from trdcore_fhir.bulk import _RunStart
+
+    from trdcore import Engine
 
     engine = Engine.for_catalog(builtin_catalog())
     start = _RunStart(((DEFINITION,), AS_OF, False, "collection"), engine)
