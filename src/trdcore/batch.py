@@ -48,6 +48,7 @@ from trdcore.evaluation import Evaluator, explain_differences
 from trdcore.exceptions import DocumentError, SchemaValidationError, TrdcoreError
 from trdcore.facts import HistoryFacts
 from trdcore.rules.staging import stage_all
+from trdcore.summaries import SummaryPanel
 from trdcore.workers import default_jobs, run_in_workers
 
 __all__ = [
@@ -111,10 +112,15 @@ class Kernel:
     stages: bool = False
     explain: bool = False
     _evaluators: tuple[Evaluator, ...] = attrs.field(init=False)
+    _panel: SummaryPanel = attrs.field(init=False)
 
     @_evaluators.default
     def _compiled(self) -> tuple[Evaluator, ...]:
         return self.engine.evaluators(self.definitions)
+
+    @_panel.default
+    def _summaries(self) -> SummaryPanel:
+        return self.engine.panel(self._evaluators)
 
     @classmethod
     def of(
@@ -173,8 +179,7 @@ class Kernel:
     ) -> bytes:
         """The history's ``evaluation-summary@1.0.0`` line (no newline)."""
         stages = stage_all(facts, as_of=self.as_of, engine=self.engine) if self.stages else None
-        panel = self.engine.panel(self._evaluators)
-        return panel.line(facts, stages=stages, source=source, line=line)
+        return self._panel.line(facts, stages=stages, source=source, line=line)
 
     def summarise(self, text: bytes | str) -> KernelResult:
         """The kernel: one history's JSON text to ``(history id, summary bytes, problem)``.

@@ -40,7 +40,12 @@ class SummaryPanel:
         self.refs = tuple(evaluator.entry.ref for evaluator in evaluators)
         self.adequacy = AdequacyPanel(tuple(evaluator.rules for evaluator in evaluators))
         self._no_trials: tuple[tuple[Any, ...], ...] = ((),) * len(evaluators)
-        self._counting = tuple(decision_key(evaluator.counting) for evaluator in evaluators)
+        # Definitions that count alike get the same number (the keys themselves are large).
+        numbers: dict[tuple[object, ...], int] = {}
+        self._counting = tuple(
+            numbers.setdefault(decision_key(evaluator.counting), len(numbers))
+            for evaluator in evaluators
+        )
         self._fragments: dict[Any, orjson.Fragment] = {}
 
     def results(self, trials: tuple[TrialFacts, ...], *, as_json: bool = False) -> list[Any]:
