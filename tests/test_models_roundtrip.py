@@ -377,3 +377,17 @@ def test_unions_are_read_by_the_json_value_s_kind() -> None:
     )
     assert known.daily_dose == DailyDose(value=20, unit="mg")
     assert known.start_date == date(2024, 5, 6)
+
+
+def test_to_json_writes_keys_in_the_order_of_the_model_fields(catalog: Any) -> None:
+    """Exports and listings show documents as written; cattrs alone puts defaults last."""
+    import attrs
+
+    from trdcore.models._json import JSON_KEY
+
+    for entry in catalog.entries:
+        written = list(entry.model.to_json())
+        order = [
+            field.metadata.get(JSON_KEY, field.name) for field in attrs.fields(type(entry.model))
+        ]
+        assert written == [key for key in order if key in written], entry.ref

@@ -154,9 +154,23 @@ def _structure_model(hint: Any, converter: cattrs.Converter) -> _Hook:
 
 
 def _unstructure_model(hint: Any, converter: cattrs.Converter) -> Callable[[Any], Any]:
-    return make_dict_unstructure_fn(
-        hint, converter, _cattrs_omit_if_default=True, **_overrides(_model_class(hint))
+    cls = _model_class(hint)
+    write = make_dict_unstructure_fn(
+        hint, converter, _cattrs_omit_if_default=True, **_overrides(cls)
     )
+    # cattrs writes the fields that have defaults after the others; documents keep the
+    # class's (the schema's) order, which exports and listings show as it is.
+    order = tuple(
+        field.metadata.get(JSON_KEY, field.name)
+        for field in attrs.fields(cls)
+        if field.metadata.get(JSON_KEY, field.name) is not None
+    )
+
+    def unstructure(model: Any) -> dict[str, Any]:
+        data = write(model)
+        return {key: data[key] for key in order if key in data}
+
+    return unstructure
 
 
 def _structure_arguments(hint: Any, converter: cattrs.Converter) -> _Hook:
