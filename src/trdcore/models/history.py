@@ -152,9 +152,9 @@ class TreatmentHistory(DocumentModel):
     trials: tuple[Trial, ...]
     courses: tuple[Course, ...] | None = None
     notes: str | None = None
-    # What from_json read, passed only by from_json. Construction copies it into _document and
-    # empties it, so attrs.evolve (which passes every init field on) never hands a changed
-    # history the old one's JSON.
+    # What from_json read, passed only by from_json. Construction keeps it as _document and
+    # empties this field, so attrs.evolve (which passes every init field on) never hands a
+    # changed history the old one's JSON.
     _read_from: Mapping[str, Any] | None = attrs.field(
         default=None, alias="_read_from", eq=False, repr=False, metadata={JSON_KEY: None}
     )
@@ -163,18 +163,25 @@ class TreatmentHistory(DocumentModel):
     def __attrs_post_init__(self) -> None:
         # Part of construction, so setting the frozen fields here is allowed.
         read = self._read_from
-        document = super().to_json() if read is None else _private_copy(read)
+        # The document read is kept as it is, not copied: a copy costs more than building the
+        # model (and doubles what the garbage collector walks). See from_json.
+        document = super().to_json() if read is None else read
         object.__setattr__(self, "_document", document)
         object.__setattr__(self, "_read_from", None)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
-        """Build the history from checked JSON and keep a private copy of it as its document."""
+        """Build the history from checked JSON, and keep that JSON as its :attr:`document`.
+
+        The document is kept, not copied: do not change it after building the model from it
+        (trdcore's readers never do; take :meth:`to_json`, a copy, to make a changed one).
+        """
         return cls(**json_arguments(cls, data), _read_from=data)
 
     @property
     def document(self) -> Mapping[str, Any]:
-        """The checked JSON document this history stands for, made once, at construction.
+        """The checked JSON document this history stands for: the one it was read from, or
+        (for a model built otherwise) written from its fields once, at construction.
 
         The evaluation reads trials from JSON only; this hands it the JSON without writing it
         again from the fields (which costs more than the whole verdict). It is shared: read
