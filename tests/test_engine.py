@@ -297,3 +297,45 @@ def test_definitions_that_differ_only_in_their_sources_share_their_criteria(
         for e in (first, second)
     ]
     assert weeks[0] != weeks[1] == ["gaynes-2020"]
+
+
+def test_the_cli_ndjson_line_is_the_kernel_output_plus_source_and_line(engine: Engine) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[1] / "examples" / "histories" / "batch.ndjson"
+    kernel = Kernel.of(engine, None, as_of=AS_OF)
+    expected = []
+    for number, text in enumerate(examples.read_bytes().splitlines(), start=1):
+        result = kernel.summarise(text)
+        assert result.problem is None
+        summary = orjson.loads(result.summary or b"{}")
+        expected.append({**summary, "source": str(examples), "line": number})
+    written = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from trdcore.cli import main; main()",
+            "evaluate",
+            str(examples),
+            "--all",
+            "--format",
+            "ndjson",
+            "--as-of",
+            "2026-11-27",
+        ],
+        check=True,
+        capture_output=True,
+    ).stdout.splitlines()
+    assert [orjson.loads(line) for line in written] == expected
+
+
+def test_the_kernel_reports_bad_input_without_raising(engine: Engine) -> None:
+    kernel = Kernel.of(engine, ["different-classes"], as_of=AS_OF)
+    assert kernel.summarise(b"{not json").problem
+    invalid = kernel.summarise(orjson.dumps({"id": "x", "trials": []}))
+    assert invalid.history_id == "x"
+    assert invalid.summary is None
+    assert invalid.problem is not None
+    assert "episode" in invalid.problem

@@ -266,11 +266,14 @@ def evaluate_documents(
     kernel: Kernel,
     *,
     jobs: int = 1,
+    freeze_workers: bool = False,
 ) -> Iterator[HistoryOutcome]:
-    """Evaluate every document under the kernel's definitions, in input order."""
+    """Evaluate every document under the kernel's definitions, in input order
+    (``freeze_workers``: see :func:`~trdcore.workers.run_in_workers`)."""
     chunks = _chunks(without_line_map(document) for document in documents)
     start = functools.partial(_same, kernel)
-    for outcomes in run_in_workers(start, _outcomes, chunks, jobs=jobs):
+    work = run_in_workers(start, _outcomes, chunks, jobs=jobs, freeze_workers=freeze_workers)
+    for outcomes in work:
         yield from outcomes
 
 
@@ -280,6 +283,7 @@ def evaluate_to_ndjson(
     *,
     jobs: int | None = None,
     chunk_size: int = CHUNK,
+    freeze_workers: bool = False,
 ) -> Iterator[BatchPart]:
     """NDJSON evaluations of ``(source, record)`` pairs, chunk by chunk, in input order.
 
@@ -290,7 +294,9 @@ def evaluate_to_ndjson(
     """
     start = functools.partial(_same, kernel)
     chunks = _chunks(records, chunk_size)
-    yield from run_in_workers(start, _ndjson_part, chunks, jobs=jobs or default_jobs())
+    yield from run_in_workers(
+        start, _ndjson_part, chunks, jobs=jobs or default_jobs(), freeze_workers=freeze_workers
+    )
 
 
 def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:

@@ -46,20 +46,26 @@ def default_jobs() -> int:
 
 
 def _worker(
-    start: Callable[[], Any], work: Callable[[Any, Any], Any], inbox: Any, outbox: Any
+    start: Callable[[], Any],
+    work: Callable[[Any, Any], Any],
+    inbox: Any,
+    outbox: Any,
+    freeze: bool,
 ) -> None:
     """A worker process's loop: make the state once, then work until told to stop."""
-    import gc
-
     try:
         state = start()
     except BaseException as error:  # reported to the caller, which stops the run
         outbox.put((-1, False, _portable(error)))
         return
-    # The state lives as long as this process: keep the cyclic collector from rescanning it
-    # each time short-lived results fill a generation. (This is the worker's own process.)
-    gc.collect()
-    gc.freeze()
+    if freeze:
+        # The state lives as long as this process: keep the cyclic collector from rescanning
+        # it each time short-lived results fill a generation. Only on the command line's
+        # request, and only in the worker process it spawned.
+        import gc
+
+        gc.collect()
+        gc.freeze()
     while True:
         item = inbox.get()
         if item is None:
@@ -89,11 +95,14 @@ def run_in_workers(
     *,
     jobs: int,
     min_chunks: int = 2,
+    freeze_workers: bool = False,
 ) -> Iterator[R]:
     """``work(state, chunk)`` for every chunk, in input order, on ``jobs`` worker processes.
 
-    See the module docstring. Plugins with batch work of their own (trdcore-fhir's
-    ``fhir-evaluate``) use this too.
+    See the module docstring. ``freeze_workers`` (for command lines, whose workers live as
+    long as the run) moves each worker's state out of its cyclic collector's reach
+    (``gc.freeze()`` in the worker process; never in the caller's). Plugins with batch work
+    of their own (trdcore-fhir's ``fhir-evaluate``) use this too.
     """
     iterator = iter(chunks)
     first = list(itertools.islice(iterator, max(jobs, min_chunks)))
@@ -102,11 +111,11 @@ def run_in_workers(
         for chunk in itertools.chain(first, iterator):
             yield work(state, chunk)
         return
-    yield from _in_processes(start, work, itertools.chain(first, iterator), jobs)
+    yield from _in_processes(start, work, itertools.chain(first, iterator), jobs, freeze_workers)
 
 
 def _in_processes(
-    start: Callable[[], S], work: Callable[[S, C], R], chunks: Iterator[C], jobs: int
+    start: Callable[[], S], work: Callable[[S, C], R], chunks: Iterator[C], jobs: int, freeze: bool
 ) -> Iterator[R]:
     import multiprocessing
 
@@ -114,7 +123,7 @@ def _in_processes(
     inbox = context.Queue()
     outbox = context.Queue()
     workers = [
-        context.Process(target=_worker, args=(start, work, inbox, outbox), daemon=True)
+        context.Process(target=_worker, args=(start, work, inbox, outbox, freeze), daemon=True)
         for _ in range(jobs)
     ]
     for process in workers:

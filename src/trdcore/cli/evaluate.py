@@ -138,7 +138,7 @@ def _evaluate_ndjson(path: Path, kernel: Kernel, jobs: int | None) -> int:
             (document.source, without_line_map(document)) for document in read_documents(path)
         )
         chunk = CHUNK
-    parts = evaluate_to_ndjson(records, kernel, jobs=jobs, chunk_size=chunk)
+    parts = evaluate_to_ndjson(records, kernel, jobs=jobs, chunk_size=chunk, freeze_workers=True)
     if sys.stderr.isatty():
         parts = with_progress(parts, lambda part: part.histories)
     failures = 0
@@ -163,7 +163,7 @@ def _evaluate_documents(path: Path, kernel: Kernel, jobs: int, output_format: st
 
     failures = 0
     collected: list[dict[str, Any]] = []
-    for outcome in evaluate_documents(read_documents(path), kernel, jobs=jobs):
+    for outcome in evaluate_documents(read_documents(path), kernel, jobs=jobs, freeze_workers=True):
         if outcome.problem is not None:
             failures += 1
             where = f"{outcome.source}:{outcome.line}" if outcome.line else outcome.source

@@ -193,6 +193,7 @@ def evaluate_fhir(
     jobs: int = 1,
     engine: Engine | None = None,
     chunk_size: int = CHUNK,
+    freeze_workers: bool = False,
 ) -> Iterator[ResultPart]:
     """Import FHIR patient data at ``path``, evaluate it and yield FHIR results part by part.
 
@@ -220,6 +221,7 @@ def evaluate_fhir(
         _line_chunks(path, chunk_size),
         jobs=jobs,
         min_chunks=WORKER_CHUNKS,
+        freeze_workers=freeze_workers,
     )
 
 

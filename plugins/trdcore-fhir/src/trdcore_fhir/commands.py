@@ -95,6 +95,7 @@ def fhir_evaluate(
             bundle_type="transaction" if bundle_type == "transaction" else "collection",
             jobs=jobs or default_jobs(),
             engine=engine,
+            freeze_workers=True,
         ):
             stream.write(part.output)
             if part.messages:

@@ -21,7 +21,6 @@ naming the file (and line), the resource and the element.
 from __future__ import annotations
 
 import datetime
-import gc
 import re
 import typing
 from collections.abc import Mapping
@@ -1288,17 +1287,11 @@ class FhirReader:
         """
         path = Path(path)
         reading = _Reading(str(path), self, self._memo)
-        # Reading builds many small containers and frees none of them until the end, so the
-        # cyclic collector only rescans a growing heap (half the time on 10,000 Bundles); it
-        # is paused meanwhile. Nothing built here holds a reference cycle.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            reading.read_path(path)
-            histories = reading.histories()
-        finally:
-            if collecting:
-                gc.enable()
+        # Reading builds many small containers and frees none until the end; a command that
+        # reads large files may pause the cyclic collector meanwhile (`trdcore import` does).
+        # Library code leaves the caller's collector alone.
+        reading.read_path(path)
+        histories = reading.histories()
         return FhirImport(tuple(histories), tuple(reading.warnings))
 
     def read_bundle(self, line: bytes, *, source: str, number: int | None = None) -> FhirImport:
