@@ -2,9 +2,9 @@
 
 Every external code here is sourced; nothing is invented. Where no standard
 code exists (there is no SNOMED CT concept for treatment-resistant depression
-and no verified LOINC code for the clinician-rated scale totals; see
-/work/shared/reference/fhir.md section 4 and treatments-payers-codes.md
-section 3), trdcore's own code system :data:`TRDCORE_SYSTEM` is used instead.
+and no verified LOINC code for the clinician-rated scale totals; see the
+code systems section of docs/plugins/fhir.md), trdcore's own code system
+:data:`TRDCORE_SYSTEM` is used instead.
 """
 
 from __future__ import annotations
