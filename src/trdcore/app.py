@@ -21,8 +21,9 @@ import attrs
 
 from trdcore.batch import HistoryOutcome, Kernel, evaluate_documents
 from trdcore.catalog import Catalog
+from trdcore.dates import as_date
 from trdcore.documents import SourceDocument
-from trdcore.engine import Engine, as_date
+from trdcore.engine import Engine
 from trdcore.evaluation import Status, explain_differences
 from trdcore.exceptions import TrdcoreError
 from trdcore.models import EvaluationResult
@@ -142,11 +143,9 @@ def evaluate_all(
     documents = [
         evaluator.document(facts, as_of=facts.as_of) for evaluator in chosen.evaluators(definitions)
     ]
-    return Evaluations(
-        tuple(EvaluationResult.from_json(document) for document in documents),
-        tuple(explain_differences(documents)),
-        tuple(EvaluationResult.from_json(documents[0]).warnings or ()) if documents else (),
-    )
+    results = tuple(EvaluationResult.from_json(document) for document in documents)
+    warnings = tuple(results[0].warnings or ()) if results else ()
+    return Evaluations(results, tuple(explain_differences(documents)), warnings)
 
 
 @attrs.frozen

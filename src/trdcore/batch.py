@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 import attrs
 import orjson
 
+from trdcore.dates import as_date
 from trdcore.documents import (
     NdjsonBlock,
     RawLine,
@@ -43,7 +44,7 @@ from trdcore.documents import (
     parse_ndjson_line,
     without_line_map,
 )
-from trdcore.engine import Engine, as_date
+from trdcore.engine import Engine
 from trdcore.evaluation import Evaluator, explain_differences
 from trdcore.exceptions import DocumentError, SchemaValidationError, TrdcoreError
 from trdcore.facts import HistoryFacts

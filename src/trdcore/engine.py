@@ -30,14 +30,10 @@ from trdcore.models.history import TreatmentHistory
 from trdcore.release import VERSION
 from trdcore.summaries import SummaryPanel
 
-__all__ = ["Engine", "as_date"]
+__all__ = ["Engine"]
 
 #: Unknown drug names whose suggestions are remembered (a batch repeats the same few).
 _SUGGESTIONS = 4096
-
-
-def _version() -> str:
-    return VERSION
 
 
 @attrs.define(eq=False)
@@ -49,7 +45,7 @@ class Engine:
     """
 
     catalog: Catalog
-    version: str = attrs.field(factory=_version)
+    version: str = VERSION
     _evaluators: dict[str, Evaluator] = attrs.field(factory=dict, init=False)
     _ect_rules: dict[str, Any] = attrs.field(factory=dict, init=False)
     _panels: dict[tuple[str, ...], SummaryPanel] = attrs.field(factory=dict, init=False)
@@ -79,7 +75,7 @@ class Engine:
         }
 
     def __setstate__(self, state: Mapping[str, Any]) -> None:
-        here = _version()
+        here = VERSION
         if state["version"] != here:
             raise TrdcoreError(
                 f"an engine made by trdcore {state['version']} cannot run under trdcore "

@@ -28,6 +28,7 @@ from typing import Any
 
 from trdcore.exceptions import PluginError
 from trdcore.hookspecs import hookimpl
+from trdcore.release import VERSION
 
 PLUGIN_NAME = "trdcore-content"
 
@@ -49,7 +50,7 @@ def builtin_documents() -> list[Any]:
     import orjson
 
     paths = list(content_files())
-    digest = hashlib.sha256(_version().encode())
+    digest = hashlib.sha256(VERSION.encode())
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     cache = _cache_dir()
@@ -78,12 +79,6 @@ def _read_strictly(paths: list[Path]) -> list[Any]:
                 raise PluginError(str(document.error), plugin=PLUGIN_NAME)
             documents.append(document.data)
     return documents
-
-
-def _version() -> str:
-    from trdcore.release import VERSION as __version__
-
-    return __version__
 
 
 def _cache_dir() -> Path | None:
