@@ -101,14 +101,17 @@ def evaluate(
     as_of: Any,
     engine: Engine | None = None,
     catalog: Catalog | None = None,
+    dose_scheme: str | None = None,
 ) -> EvaluationResult:
     """The verdict of one definition (``"id"`` or ``"id@version"``) on one treatment history.
 
     ``history`` is a :class:`~trdcore.models.TreatmentHistory` or a document
-    (checked first); ``as_of`` a date or an ISO date string.
+    (checked first); ``as_of`` a date or an ISO date string; ``dose_scheme`` a dose scheme
+    (``"us-label-minimum"``) to judge doses by instead of the definition's own.
     """
     chosen = engine_for(engine=engine, catalog=catalog)
-    result: EvaluationResult = chosen.evaluator(definition).evaluate(history, as_of=as_of)
+    evaluator = chosen.evaluator(definition, dose_scheme=dose_scheme)
+    result: EvaluationResult = evaluator.evaluate(history, as_of=as_of)
     return result
 
 
@@ -119,6 +122,7 @@ def evaluation_document(
     as_of: Any,
     engine: Engine | None = None,
     catalog: Catalog | None = None,
+    dose_scheme: str | None = None,
 ) -> dict[str, Any]:
     """:func:`evaluate`, returning the ``evaluation-result@1.0.0`` JSON document itself.
 
@@ -126,7 +130,7 @@ def evaluation_document(
     treat the document as read-only, or copy it.
     """
     chosen = engine_for(engine=engine, catalog=catalog)
-    return chosen.evaluator(definition).document(history, as_of=as_of)
+    return chosen.evaluator(definition, dose_scheme=dose_scheme).document(history, as_of=as_of)
 
 
 def evaluate_all(
@@ -136,12 +140,15 @@ def evaluate_all(
     definitions: Iterable[str] | None = None,
     engine: Engine | None = None,
     catalog: Catalog | None = None,
+    dose_scheme: str | None = None,
 ) -> Evaluations:
-    """Every active definition's result (or those named), and a sentence per disagreement."""
+    """Every active definition's result (or those named), and a sentence per disagreement;
+    ``dose_scheme`` judges every definition's doses by that scheme instead of its own."""
     chosen = engine_for(engine=engine, catalog=catalog)
     facts = chosen.facts(history, as_of=as_of)
     documents = [
-        evaluator.document(facts, as_of=facts.as_of) for evaluator in chosen.evaluators(definitions)
+        evaluator.document(facts, as_of=facts.as_of)
+        for evaluator in chosen.evaluators(definitions, dose_scheme=dose_scheme)
     ]
     results = tuple(EvaluationResult.from_json(document) for document in documents)
     warnings = tuple(results[0].warnings or ()) if results else ()
@@ -179,6 +186,7 @@ def evaluate_many(
     catalog: Catalog | None = None,
     jobs: int = 1,
     stages: bool = False,
+    dose_scheme: str | None = None,
 ) -> Iterator[HistoryEvaluations]:
     """The results of many histories, one :class:`HistoryEvaluations` each, in input order.
 
@@ -191,7 +199,9 @@ def evaluate_many(
     chosen = engine_for(engine=engine, catalog=catalog)
     # Checked now, not on the first next(): an unknown definition or a bad date is the
     # caller's mistake and is reported where the call is.
-    kernel = Kernel.of(chosen, definitions, as_of=as_date(as_of), stages=stages)
+    kernel = Kernel.of(
+        chosen, definitions, as_of=as_date(as_of), stages=stages, dose_scheme=dose_scheme
+    )
     if not isinstance(jobs, int) or jobs < 1:
         raise TrdcoreError(f"jobs must be a whole number of at least 1, not {jobs!r}")
     documents = (_as_document(history, number) for number, history in enumerate(histories))

@@ -13,7 +13,7 @@ Two batch shapes, built on :func:`~trdcore.workers.run_in_workers`:
   (the full evaluation-result documents), for the text and JSON output of a
   few histories and for :func:`trdcore.evaluate_many`;
 - :func:`evaluate_to_ndjson` gives NDJSON bytes in chunks, for files of any
-  size: one ``evaluation-summary@1.0.0`` line per history, or with
+  size: one ``evaluation-summary@1.1.0`` line per history, or with
   ``explain`` one ``evaluation-result@1.0.0`` line per history and
   definition.
 
@@ -112,12 +112,14 @@ class Kernel:
     as_of: datetime.date
     stages: bool = False
     explain: bool = False
+    #: The dose scheme every definition judges doses by instead of its own (None: its own).
+    dose_scheme: str | None = None
     _evaluators: tuple[Evaluator, ...] = attrs.field(init=False)
     _panel: SummaryPanel = attrs.field(init=False)
 
     @_evaluators.default
     def _compiled(self) -> tuple[Evaluator, ...]:
-        return self.engine.evaluators(self.definitions)
+        return self.engine.evaluators(self.definitions, dose_scheme=self.dose_scheme)
 
     @_panel.default
     def _summaries(self) -> SummaryPanel:
@@ -132,10 +134,14 @@ class Kernel:
         as_of: Any,
         stages: bool = False,
         explain: bool = False,
+        dose_scheme: str | None = None,
     ) -> Kernel:
-        """A kernel for these definitions (default: every active one) as of a date."""
-        chosen = tuple(evaluator.entry.ref for evaluator in engine.evaluators(definitions))
-        return cls(engine, chosen, as_date(as_of), stages, explain)
+        """A kernel for these definitions (default: every active one) as of a date;
+        ``dose_scheme`` judges every definition's doses by that scheme instead of its own."""
+        evaluators = engine.evaluators(definitions, dose_scheme=dose_scheme)
+        chosen = tuple(evaluator.entry.ref for evaluator in evaluators)
+        scheme = evaluators[0].dose_scheme if evaluators and dose_scheme else dose_scheme
+        return cls(engine, chosen, as_date(as_of), stages, explain, scheme)
 
     def __getstate__(self) -> dict[str, Any]:
         return {
@@ -144,6 +150,7 @@ class Kernel:
             "as_of": self.as_of,
             "stages": self.stages,
             "explain": self.explain,
+            "dose_scheme": self.dose_scheme,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -178,7 +185,7 @@ class Kernel:
     def summary(
         self, facts: HistoryFacts, *, source: str | None = None, line: int | None = None
     ) -> bytes:
-        """The history's ``evaluation-summary@1.0.0`` line (no newline)."""
+        """The history's ``evaluation-summary@1.1.0`` line (no newline)."""
         stages = stage_all(facts, as_of=self.as_of, engine=self.engine) if self.stages else None
         return self._panel.line(facts, stages=stages, source=source, line=line)
 

@@ -37,13 +37,22 @@ __all__ = ["CONTENT_SCHEMAS", "Catalog", "CatalogEntry", "normalised_name"]
 
 #: The document kinds a plugin may contribute as content.
 CONTENT_SCHEMAS = frozenset(
-    {"drug", "trd-definition", "staging-model", "treatment", "source", "content-module"}
+    {
+        "drug",
+        "dose-scheme",
+        "trd-definition",
+        "staging-model",
+        "treatment",
+        "source",
+        "content-module",
+    }
 )
 #: What a catalog kind is called in messages ("no definition 'x'").
 _KIND_NAMES = {
     "trd-definition": "definition",
     "staging-model": "staging model",
     "drug": "drug",
+    "dose-scheme": "dose scheme",
     "treatment": "treatment",
     "source": "source",
     "content-module": "content module",

@@ -46,9 +46,11 @@ class Engine:
 
     catalog: Catalog
     version: str = VERSION
-    _evaluators: dict[str, Evaluator] = attrs.field(factory=dict, init=False)
-    _ect_rules: dict[str, Any] = attrs.field(factory=dict, init=False)
-    _panels: dict[tuple[str, ...], SummaryPanel] = attrs.field(factory=dict, init=False)
+    _evaluators: dict[tuple[str, str | None], Evaluator] = attrs.field(factory=dict, init=False)
+    _ect_rules: dict[tuple[str, str | None], Any] = attrs.field(factory=dict, init=False)
+    _panels: dict[tuple[tuple[str, str | None], ...], SummaryPanel] = attrs.field(
+        factory=dict, init=False
+    )
     _staging: dict[str, Any] = attrs.field(factory=dict, init=False)
     _implausible: dict[str, Mapping[str, float]] = attrs.field(factory=dict, init=False)
     _suggestions: dict[str, str] = attrs.field(factory=dict, init=False)
@@ -85,14 +87,18 @@ class Engine:
 
     # --- definitions ----------------------------------------------------------------------------
 
-    def evaluator(self, definition: str | CatalogEntry) -> Evaluator:
+    def evaluator(
+        self, definition: str | CatalogEntry, *, dose_scheme: str | None = None
+    ) -> Evaluator:
         """The compiled definition ``"id"``, ``"id@version"`` or catalog entry.
 
-        An unknown id is an :class:`~trdcore.exceptions.UnknownTargetError` that lists the
-        definitions and suggests the closest one.
+        ``dose_scheme`` judges doses by that dose scheme (``"us-label-minimum"``) instead of
+        the definition's own. An unknown definition or scheme is an
+        :class:`~trdcore.exceptions.UnknownTargetError` that lists what exists and suggests
+        the closest one.
         """
         if isinstance(definition, str):
-            found = self._evaluators.get(definition)
+            found = self._evaluators.get((definition, dose_scheme))
             if found is not None:
                 return found
             entry = self.catalog.resolve("trd-definition", definition)
@@ -103,34 +109,41 @@ class Engine:
                 "a definition is named by 'id', 'id@version' or its catalog entry, not "
                 f"{type(definition).__name__}"
             )
-        found = self._evaluators.get(entry.ref)
+        key = (entry.ref, dose_scheme)
+        found = self._evaluators.get(key)
         if found is None or found.entry is not entry:
-            found = self._evaluators[entry.ref] = Evaluator(entry, self)
+            found = self._evaluators[key] = Evaluator(entry, self, dose_scheme=dose_scheme)
         if isinstance(definition, str):
-            self._evaluators[definition] = found
+            self._evaluators[(definition, dose_scheme)] = found
         return found
 
-    def evaluators(self, definitions: Iterable[str | CatalogEntry] | None) -> tuple[Evaluator, ...]:
+    def evaluators(
+        self,
+        definitions: Iterable[str | CatalogEntry] | None,
+        *,
+        dose_scheme: str | None = None,
+    ) -> tuple[Evaluator, ...]:
         """The compiled definitions named, or (None) every active one."""
         if definitions is None:
-            return tuple(self.evaluator(entry) for entry in self.catalog.active("trd-definition"))
-        if isinstance(definitions, str):
+            definitions = self.catalog.active("trd-definition")
+        elif isinstance(definitions, str):
             definitions = (definitions,)
-        return tuple(self.evaluator(item) for item in definitions)
+        return tuple(self.evaluator(item, dose_scheme=dose_scheme) for item in definitions)
 
-    def ect_rules(self, definition: str) -> Any:
+    def ect_rules(self, definition: str, *, dose_scheme: str | None = None) -> Any:
         """A definition's adequacy rules with ECT counted (how staging judges ECT courses)."""
-        evaluator = self.evaluator(definition)
-        found = self._ect_rules.get(evaluator.entry.ref)
+        evaluator = self.evaluator(definition, dose_scheme=dose_scheme)
+        key = (evaluator.entry.ref, dose_scheme)
+        found = self._ect_rules.get(key)
         if found is None:
-            found = self._ect_rules[evaluator.entry.ref] = evaluator.rules.with_ect_counted(
-                evaluator.parameters, self.catalog
+            found = self._ect_rules[key] = evaluator.rules.with_ect_counted(
+                evaluator.parameters, self.catalog, dose_scheme=dose_scheme
             )
         return found
 
     def panel(self, evaluators: tuple[Evaluator, ...]) -> SummaryPanel:
         """The summary panel of these compiled definitions (made once per selection)."""
-        key = tuple(evaluator.entry.ref for evaluator in evaluators)
+        key = tuple((evaluator.entry.ref, evaluator.dose_scheme) for evaluator in evaluators)
         found = self._panels.get(key)
         if found is None:
             found = self._panels[key] = SummaryPanel(evaluators, self.version)

@@ -33,7 +33,7 @@ import attrs
 
 from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.dates import as_date
-from trdcore.facts import HistoryFacts, TrialFacts, read_history
+from trdcore.facts import DRUG_KINDS, HistoryFacts, TrialFacts, read_history
 from trdcore.models.history import TreatmentHistory
 from trdcore.rules.adequacy import AdequacyRules
 
@@ -76,7 +76,7 @@ class Verdict(NamedTuple):
     counted: tuple[bool | None, ...] = ()
 
     def summary(self) -> dict[str, Any]:
-        """This verdict as an item of an ``evaluation-summary@1.0.0`` document's results."""
+        """This verdict as an item of an ``evaluation-summary@1.1.0`` document's results."""
         return summary_item(self.definition, *self[1:])
 
 
@@ -88,7 +88,7 @@ def summary_item(
     classes: int,
     verdicts: tuple[bool | None, ...],
 ) -> dict[str, Any]:
-    """One definition's item of an ``evaluation-summary@1.0.0`` document's ``results``."""
+    """One definition's item of an ``evaluation-summary@1.1.0`` document's ``results``."""
     return {
         "definition": definition,
         "status": status,
@@ -228,14 +228,18 @@ class Evaluator:
     normalised once can be judged by every definition.
     """
 
-    def __init__(self, entry: CatalogEntry, engine: Any) -> None:
+    def __init__(self, entry: CatalogEntry, engine: Any, *, dose_scheme: str | None = None) -> None:
         self.entry = entry
         self.engine = engine
         self.catalog = engine.catalog
         parameters = entry.model.parameters
         self.parameters = parameters
-        self.rules = AdequacyRules.compile(parameters, engine.catalog)
+        self.rules = AdequacyRules.compile(parameters, engine.catalog, dose_scheme=dose_scheme)
         self.counting = Counting.compile(parameters, engine.catalog)
+        #: The dose scheme chosen in place of the definition's own (None: the definition's).
+        self.dose_scheme = self.rules.dose.scheme if dose_scheme is not None else None
+        #: The scheme doses are judged by (None: doses are not checked).
+        self.judged_by = self.rules.dose.scheme if self.rules.dose.judged else None
 
     def verdict(self, history: Any, *, as_of: Any) -> Verdict:
         """Status and counts only: the same verdict as :meth:`document`, without explaining it."""
@@ -279,7 +283,7 @@ class Evaluator:
                 "kind": item.kind,
                 "counted": verdict,
                 "criteria": [criterion.to_json() for criterion in criteria],
-                "reason": _reason(verdict, criteria),
+                "reason": _reason(verdict, criteria, item.kind, self.judged_by is not None),
             }
             if item.trial_id:
                 assessment["trial_id"] = item.trial_id
@@ -308,7 +312,7 @@ class Evaluator:
                 "distinct_classes": len(tally.classes),
             },
             "missing": missing,
-            "thresholds": list(thresholds.values()),
+            "thresholds": [*self._scheme_threshold(), *thresholds.values()],
             "warnings": list(facts.warnings),
             "engine": {"name": "trdcore", "version": __version__},
         }
@@ -322,6 +326,24 @@ class Evaluator:
 
         return EvaluationResult.from_json(self.document(history, as_of=as_of))
 
+    def _scheme_threshold(self) -> list[dict[str, Any]]:
+        """The dose scheme the doses were judged by, first among the thresholds (with whether
+        it was chosen in place of the definition's own), or nothing when doses are not checked."""
+        if self.judged_by is None:
+            return []
+        entry = self.catalog.get("dose-scheme", self.judged_by)
+        chosen = " (chosen in place of the definition's)" if self.dose_scheme else ""
+        return [
+            {
+                "parameter": "dose scheme" + chosen,
+                "value": entry.ref if entry is not None else self.judged_by,
+                "sources": list(entry.model.sources)
+                if entry is not None
+                else list(self.parameters.adequate_dose.sources),
+                "verification": entry.model.verification if entry is not None else "unverified",
+            }
+        ]
+
     def _explanation(self, status: Status, tally: Tally) -> str:
         counting = self.counting
         needed, needed_classes, taxonomy = (
@@ -330,7 +352,10 @@ class Evaluator:
             counting.taxonomy,
         )
         counted = len(tally.counted)
-        have = f"{counted} adequate failed trial{'s' if counted != 1 else ''}"
+        adequate = "adequate failed" if self.judged_by is not None else "failed"
+        have = f"{counted} {adequate} trial{'s' if counted != 1 else ''}"
+        if self.judged_by is None:
+            have += " (dose not checked)"
         classes_note = (
             f" across {len(tally.classes)} {taxonomy} class(es)" if needed_classes else ""
         )
@@ -353,9 +378,13 @@ class Evaluator:
         )
 
 
-def _reason(verdict: bool | None, criteria: Iterable[Any]) -> str:
+def _reason(verdict: bool | None, criteria: Iterable[Any], kind: str, dose_checked: bool) -> str:
     if verdict is True:
-        return "an adequate failed trial"
+        if kind not in DRUG_KINDS:
+            return "a failed course that counts"
+        if dose_checked:
+            return "an adequate failed trial (dose and duration checked)"
+        return "a failed trial of sufficient duration (dose not checked)"
     if verdict is False:
         return "not counted: " + "; ".join(c.detail for c in criteria if c.result == "fail")
     return "cannot tell: " + "; ".join(c.detail for c in criteria if c.result == "unknown")

@@ -62,6 +62,20 @@ def _counts(rule: Any) -> str:
     return text + (f"; does not count {', '.join(ignored)}" if ignored else "")
 
 
+def _episode(rule: Any) -> str:
+    if rule.value == "current-episode":
+        return (
+            "only trials in the current episode count: a trial that ended before the episode "
+            "began is not counted, and one that began before it counts its weeks inside it"
+        )
+    if rule.value == "lookback-days":
+        return (
+            f"only trials in the {rule.days} days before the evaluation date count (a trial "
+            "that began earlier counts its weeks inside the window)"
+        )
+    return "trials from any time in the person's history count"
+
+
 def explain_definition(definition: Any) -> list[ParameterExplanation]:
     """Every parameter of a TRD definition model, in words."""
     p = definition.parameters
@@ -99,19 +113,16 @@ def explain_definition(definition: Any) -> list[ParameterExplanation]:
         )
     dose = p.adequate_dose
     dose_text = (
-        f"doses are judged against the {dose.scheme} minimum doses in the drug catalog"
+        f"each trial's daily dose must reach the drug's minimum under the {dose.scheme} dose "
+        "scheme (an unknown dose cannot count; choose another scheme with --dose-scheme)"
         if dose.method == "dose-scheme"
-        else "dose adequacy is left to clinician judgment"
+        else "the dose is not checked (left to clinician judgment), so no trial is called "
+        "adequately dosed"
     )
     items.append(("adequate_dose", dose_text, dose))
     items.append(("non_response", _non_response(p.non_response), p.non_response))
     items.append(("counts_as_trial", _counts(p.counts_as_trial), p.counts_as_trial))
-    scope = (
-        "the current episode only"
-        if p.episode_scope.value == "current-episode"
-        else ("any episode in the person's lifetime")
-    )
-    items.append(("episode_scope", f"trials are counted in {scope}", p.episode_scope))
+    items.append(("episode_scope", _episode(p.episode_scope), p.episode_scope))
     items.append(
         (
             "adherence_required",

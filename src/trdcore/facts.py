@@ -87,6 +87,10 @@ class TrialFacts(NamedTuple):
     span: tuple[datetime.date, datetime.date] | None = None
     trial_id: str | None = None
     augmented: bool = False  # an augmenting agent was recorded with the trial
+    #: The current episode's start, when the history records it as a date (the same for every
+    #: trial of a history); with ``as_of`` it places the trial for the episode rule.
+    episode_start: datetime.date | None = None
+    as_of: datetime.date | None = None
 
 
 def _trial_facts(
@@ -97,6 +101,7 @@ def _trial_facts(
     drug_input: str | None,
     as_of: datetime.date,
     augmented: bool = False,
+    episode_start: datetime.date | None = None,
 ) -> TrialFacts:
     """The facts of one trial or course as of a date (an ongoing one runs to it).
 
@@ -155,6 +160,8 @@ def _trial_facts(
             span,
             get("id"),
             augmented,
+            episode_start,
+            as_of,
         ),
     )
 
@@ -184,6 +191,8 @@ def read_history(
     notes: list[Note] = []
     find = catalog.find_drug
     known = catalog.drug_names.get  # most names arrive already in their indexed form
+    began = data["episode"].get("start_date")
+    episode_start = _date(began) if began is not None and began != "unknown" else None
     for index, trial in enumerate(data["trials"]):
         drug = trial["drug"]
         label = drug.get("name")
@@ -198,7 +207,9 @@ def read_history(
         )
         pointer = _TRIAL_POINTERS[index] if index < _POINTED else f"/trials/{index}"
         agents = trial.get("augmentation")
-        trials.append(_trial_facts(pointer, kind, trial, entry, label, as_of, bool(agents)))
+        trials.append(
+            _trial_facts(pointer, kind, trial, entry, label, as_of, bool(agents), episode_start)
+        )
         if agents:
             for number, agent in enumerate(agents):
                 agent_codings = agent["drug"].get("codings")
@@ -214,7 +225,11 @@ def read_history(
             notes.append((len(trials), "unclassified-course", f"/courses/{index}", kind))
             continue
         name = course.get("name") or kind
-        trials.append(_trial_facts(f"/courses/{index}", course_kind, course, None, name, as_of))
+        trials.append(
+            _trial_facts(
+                f"/courses/{index}", course_kind, course, None, name, as_of, False, episode_start
+            )
+        )
     return tuple(trials), tuple(notes)
 
 

@@ -157,3 +157,23 @@ def migrate(
 ) -> dict[str, Any]:
     """Carry ``document`` forward with trdcore's own migrations; see MigrationRegistry.migrate."""
     return default_registry.migrate(document, schema=schema, to=to)
+
+
+@default_registry.register(
+    "trd-definition",
+    "1.0.0",
+    "1.1.0",
+    description="1.1.0 adds the lookback-days episode scope; a 1.0.0 definition means the same.",
+)
+def _trd_definition_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
+    return document
+
+
+@default_registry.register(
+    "evaluation-summary",
+    "1.0.0",
+    "1.1.0",
+    description="1.1.0 adds dose_scheme (one scheme for every definition); 1.0.0 means the same.",
+)
+def _evaluation_summary_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
+    return document

@@ -1,4 +1,4 @@
-"""``evaluation-summary@1.0.0``: one history's verdicts under several definitions, compactly.
+"""``evaluation-summary@1.1.0``: one history's verdicts under several definitions, compactly.
 
 Verdicts only (status, counts, each trial's verdict), the input warnings and
 the stages when asked for: the form large batches write, one line per
@@ -38,6 +38,14 @@ class SummaryPanel:
         self.evaluators = evaluators
         self.version = version
         self.refs = tuple(evaluator.entry.ref for evaluator in evaluators)
+        chosen = {evaluator.dose_scheme for evaluator in evaluators}
+        #: The dose scheme chosen for every definition in place of its own, as ``id@version``.
+        self.dose_scheme: str | None = None
+        if len(chosen) > 1:
+            raise ValueError("one summary judges every definition by the same dose scheme")
+        if chosen and (scheme := chosen.pop()) is not None:
+            entry = evaluators[0].catalog.get("dose-scheme", scheme)
+            self.dose_scheme = entry.ref if entry is not None else scheme
         self.adequacy = AdequacyPanel(tuple(evaluator.rules for evaluator in evaluators))
         self._no_trials: tuple[tuple[Any, ...], ...] = ((),) * len(evaluators)
         # Definitions that count alike get the same number (the keys themselves are large).
@@ -89,7 +97,7 @@ class SummaryPanel:
         as_json: bool = False,
     ) -> dict[str, Any]:
         """The summary document of one history (``source`` and ``line`` say where it was read)."""
-        document: dict[str, Any] = {"schema": "evaluation-summary@1.0.0"}
+        document: dict[str, Any] = {"schema": "evaluation-summary@1.1.0"}
         if facts.history_id:
             document["history_id"] = facts.history_id
         if source is not None:
@@ -98,6 +106,8 @@ class SummaryPanel:
             document["line"] = line
         version = self.version
         document["as_of"] = facts.as_of.isoformat()
+        if self.dose_scheme is not None:
+            document["dose_scheme"] = self.dose_scheme
         document["catalog_version"] = version
         document["engine"] = {"name": "trdcore", "version": version}
         document["pointers"] = [item.pointer for item in facts.trials]

@@ -13,6 +13,7 @@ from trdcore.cli.exit_codes import EXIT_INVALID
 from trdcore.cli.inputs import load_catalog_with_warnings
 from trdcore.cli.options import as_of_option, format_option, jobs_option
 from trdcore.cli.output import emit_json, with_progress
+from trdcore.exceptions import UnknownTargetError
 
 if TYPE_CHECKING:
     from trdcore.batch import Kernel
@@ -52,6 +53,12 @@ _MARKS = {True: "✓", False: "✗", None: "?"}
     default=None,
     help="Compute the staging models. Default: on, except for NDJSON summaries.",
 )
+@click.option(
+    "--dose-scheme",
+    metavar="ID",
+    help="Judge every definition's doses by this dose scheme (for example us-label-minimum) "
+    "instead of its own; `trdcore definitions show ID` names each definition's scheme.",
+)
 @jobs_option("Worker processes. Default: every core for --format ndjson, else 1.")
 def evaluate_command(
     path: Path,
@@ -61,6 +68,7 @@ def evaluate_command(
     output_format: str,
     explain: bool,
     stages: bool | None,
+    dose_scheme: str | None,
     jobs: int | None,
 ) -> None:
     """Evaluate treatment histories (JSON, YAML or NDJSON) against TRD definitions.
@@ -96,12 +104,24 @@ def evaluate_command(
 
     day = as_of.date() if as_of is not None else datetime.date.today()
     engine = Engine.for_catalog(catalog)
+    if dose_scheme is not None:
+        try:
+            dose_scheme = catalog.resolve("dose-scheme", dose_scheme).id
+        except UnknownTargetError as error:
+            raise click.BadParameter(str(error), param_hint="--dose-scheme") from None
     if output_format == "ndjson":
         with_stages = bool(explain) if stages is None else stages
-        kernel = Kernel.of(engine, chosen, as_of=day, stages=with_stages, explain=explain)
+        kernel = Kernel.of(
+            engine,
+            chosen,
+            as_of=day,
+            stages=with_stages,
+            explain=explain,
+            dose_scheme=dose_scheme,
+        )
         failures = _evaluate_ndjson(path, kernel, jobs)
     else:
-        kernel = Kernel.of(engine, chosen, as_of=day, stages=True)
+        kernel = Kernel.of(engine, chosen, as_of=day, stages=True, dose_scheme=dose_scheme)
         failures = _evaluate_documents(path, kernel, jobs or 1, output_format)
     if failures:
         sys.exit(EXIT_INVALID)

@@ -29,9 +29,11 @@ from trdcore.models.definition import (
     CountsAsTrial,
     DefinitionParameters,
     DistinctClassesRule,
+    EpisodeRule,
     NonResponseRule,
     TrdDefinition,
 )
+from trdcore.models.dose_scheme import DoseScheme
 from trdcore.models.drug import AdequateDose, Brand, ClassMembership, Drug, SourcedCoding
 from trdcore.models.evaluation import (
     CriterionResult,
@@ -88,11 +90,13 @@ __all__ = [
     "DistinctClassesRule",
     "DocumentModel",
     "DoseOrUnknown",
+    "DoseScheme",
     "Drug",
     "DrugReference",
     "Duration",
     "Engine",
     "Episode",
+    "EpisodeRule",
     "EpisodeStart",
     "EvaluationResult",
     "EvaluationSummary",
@@ -136,6 +140,7 @@ MODELS: dict[str, type[DocumentModel]] = {
     for model in (
         ContentModule,
         DispensingEvents,
+        DoseScheme,
         Drug,
         EvaluationResult,
         EvaluationSummary,

@@ -18,11 +18,12 @@ __all__ = [
     "CountsAsTrial",
     "DefinitionParameters",
     "DistinctClassesRule",
+    "EpisodeRule",
     "NonResponseRule",
     "TrdDefinition",
 ]
 
-EpisodeScope: TypeAlias = Literal["current-episode", "lifetime"]
+EpisodeScope: TypeAlias = Literal["current-episode", "lookback-days", "lifetime"]
 MissingDataPolicy: TypeAlias = Literal["indeterminate", "not-counted"]
 
 
@@ -82,6 +83,17 @@ class CountsAsTrial(JsonModel):
 
 
 @attrs.frozen(kw_only=True)
+class EpisodeRule(JsonModel):
+    """Which trials count: the current episode's, a look-back window's (``days``), or all."""
+
+    value: EpisodeScope
+    days: int | None = None
+    sources: tuple[str, ...]
+    verification: Verification
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
 class DefinitionParameters(JsonModel):
     """Every parameter of a definition, each with its sources and how well it is established."""
 
@@ -92,7 +104,7 @@ class DefinitionParameters(JsonModel):
     adequate_dose: AdequateDoseRule
     non_response: NonResponseRule
     counts_as_trial: CountsAsTrial
-    episode_scope: Sourced[EpisodeScope]
+    episode_scope: EpisodeRule
     adherence_required: Sourced[bool]
     intolerance_counts_as_failure: Sourced[bool]
     missing_data: MissingDataPolicy
@@ -104,7 +116,7 @@ class TrdDefinition(DocumentModel):
 
     SCHEMA_NAME: ClassVar[str] = "trd-definition"
 
-    schema: Literal["trd-definition@1.0.0"] | None = None
+    schema: Literal["trd-definition@1.0.0", "trd-definition@1.1.0"] | None = None
     id: str
     version: str
     status: Status

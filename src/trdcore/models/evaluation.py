@@ -175,11 +175,12 @@ class EvaluationSummary(DocumentModel):
 
     SCHEMA_NAME: ClassVar[str] = "evaluation-summary"
 
-    schema: Literal["evaluation-summary@1.0.0"]
+    schema: Literal["evaluation-summary@1.0.0", "evaluation-summary@1.1.0"]
     history_id: str | None = None
     source: str | None = None
     line: int | None = None
     as_of: datetime.date
+    dose_scheme: str | None = None
     catalog_version: str
     engine: Engine
     pointers: tuple[str, ...]

@@ -30,9 +30,11 @@ from trdcore.rules.criteria import (
     Criterion,
     Dose,
     Duration,
+    Episode,
     Intolerance,
     Kind,
     NonResponse,
+    Window,
     decision_key,
     threshold,
 )
@@ -59,9 +61,16 @@ def _kind_criterion(parameters: Any, *, ect: bool | None = None) -> Kind:
     )
 
 
-def _dose_criterion(parameters: Any, catalog: Catalog) -> Dose:
+def _dose_criterion(parameters: Any, catalog: Catalog, scheme: str | None) -> Dose:
+    """The dose criterion under the definition's scheme, or ``scheme`` when one is chosen
+    (an unknown scheme is an UnknownTargetError that suggests the closest)."""
     rule = parameters.adequate_dose
-    scheme = rule.scheme
+    if scheme is not None:
+        scheme = catalog.resolve("dose-scheme", scheme).id
+    elif rule.method == "clinician-judgment":
+        return Dose(judged=False, scheme=None, minimums={}, thresholds={})
+    else:
+        scheme = rule.scheme
     minimums: dict[str, tuple[float, str]] = {}
     thresholds: dict[str, Mapping[str, Any]] = {}
     for entry in catalog.items("drug"):
@@ -77,10 +86,17 @@ def _dose_criterion(parameters: Any, catalog: Catalog) -> Dose:
             "sources": list(found.sources),
             "verification": found.verification,
         }
-    judged = rule.method != "clinician-judgment"
-    if not judged:
-        minimums, thresholds = {}, {}
-    return Dose(judged=judged, scheme=scheme, minimums=minimums, thresholds=thresholds)
+    return Dose(judged=True, scheme=scheme, minimums=minimums, thresholds=thresholds)
+
+
+def _window(parameters: Any) -> tuple[Window, dict[str, Any]]:
+    rule = parameters.episode_scope
+    window = Window(rule.value, rule.days if rule.value == "lookback-days" else None)
+    if rule.value == "lookback-days":
+        used = threshold("trials counted: look-back window", rule.days, rule, "day")
+    else:
+        used = threshold("trials counted", rule.value, rule)
+    return window, used
 
 
 def _non_response_criterion(parameters: Any) -> NonResponse:
@@ -136,17 +152,27 @@ class AdequacyRules:
 
     @classmethod
     def compile(
-        cls, parameters: Any, catalog: Catalog, *, ect: bool | None = None
+        cls,
+        parameters: Any,
+        catalog: Catalog,
+        *,
+        ect: bool | None = None,
+        dose_scheme: str | None = None,
     ) -> AdequacyRules:
-        """The rules of a definition's ``parameters``; ``ect`` overrides whether ECT counts."""
+        """The rules of a definition's ``parameters``; ``ect`` overrides whether ECT counts,
+        ``dose_scheme`` the dose scheme doses are judged by (then doses are judged even under
+        a definition that leaves them to the clinician)."""
         weeks = parameters.min_trial_weeks
         adherence = parameters.adherence_required
         intolerance = parameters.intolerance_counts_as_failure
+        window, in_window = _window(parameters)
         criteria = (
             _kind_criterion(parameters, ect=ect),
-            _dose_criterion(parameters, catalog),
+            Episode(window=window, used=in_window),
+            _dose_criterion(parameters, catalog, dose_scheme),
             Duration(
                 min_weeks=weeks.value,
+                window=window,
                 used=threshold("minimum trial duration", weeks.value, weeks, "week"),
             ),
             _non_response_criterion(parameters),
@@ -159,15 +185,29 @@ class AdequacyRules:
                 used=threshold("intolerance counts as failure", intolerance.value, intolerance),
             ),
         )
-        kind, dose, duration, non_response, adherent, tolerated = criteria
-        cheapest_first = (adherent, tolerated, non_response, kind, duration, dose)
+        kind, episode, dose, duration, non_response, adherent, tolerated = criteria
+        cheapest_first = (adherent, tolerated, non_response, kind, episode, duration, dose)
         return cls(criteria, tuple(item for item in cheapest_first if item.decides))
 
-    def with_ect_counted(self, parameters: Any, catalog: Catalog) -> AdequacyRules:
+    @property
+    def window(self) -> Window:
+        """The part of a history whose trials count (the definition's episode rule)."""
+        found: Window = self.criteria[1].window
+        return found
+
+    @property
+    def dose(self) -> Dose:
+        """The dose criterion (its ``judged`` says whether doses are checked at all)."""
+        found: Dose = self.criteria[2]
+        return found
+
+    def with_ect_counted(
+        self, parameters: Any, catalog: Catalog, *, dose_scheme: str | None = None
+    ) -> AdequacyRules:
         """The same rules with ECT counted as a trial (how staging judges ECT courses)."""
         if self.criteria[0].allowed["ect"]:
             return self
-        return AdequacyRules.compile(parameters, catalog, ect=True)
+        return AdequacyRules.compile(parameters, catalog, ect=True, dose_scheme=dose_scheme)
 
     def findings(self, facts: TrialFacts) -> Iterator[Criterion]:
         """Every criterion's explained result for one trial, in report order."""

@@ -23,6 +23,7 @@ their sources are cited there (see ``trdcore definitions show ID``).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, NamedTuple
 
@@ -35,11 +36,13 @@ __all__ = [
     "Criterion",
     "Dose",
     "Duration",
+    "Episode",
     "Finding",
     "Intolerance",
     "Kind",
     "NonResponse",
     "Result",
+    "Window",
     "decision_key",
     "explains",
     "threshold",
@@ -184,6 +187,7 @@ class Dose:
         needed, unit = minimum
         used = self.thresholds[drug.ref]
         dose = facts.dose
+        scheme = self.scheme
         if dose is None:
             return "unknown", "the daily dose is not recorded", (), used
         if dose == "unknown":
@@ -191,9 +195,10 @@ class Dose:
         given = _comparable(dose, unit)
         if given is None:
             return "unknown", "a dose in {} cannot be compared with {}", (dose.unit, unit), used
+        values = (given, unit, scheme, needed)
         if given >= needed:
-            return "pass", "{:g} {}/day is at least {:g}", (given, unit, needed), used
-        return "fail", "{:g} {}/day is below the minimum of {:g}", (given, unit, needed), used
+            return "pass", "{:g} {}/day is at least the {} minimum of {:g}", values, used
+        return "fail", "{:g} {}/day is below the {} minimum of {:g}", values, used
 
 
 def _comparable(dose: Any, unit: str) -> float | None:
@@ -205,11 +210,102 @@ def _comparable(dose: Any, unit: str) -> float | None:
 
 
 @attrs.frozen
+class Window:
+    """Which part of the history a definition counts trials in (its ``episode_scope``).
+
+    ``current-episode``: from the episode's start; ``lookback-days``: from ``days`` days
+    before the evaluation date; ``lifetime``: everything. A trial that ended before the
+    window is not counted (:class:`Episode`); one that began before it counts only its weeks
+    inside it (:class:`Duration`), since the definitions judge a trial of this episode.
+    """
+
+    scope: str
+    days: int | None = None
+
+    @property
+    def what(self) -> str:
+        """The window's start in words, for explanations."""
+        if self.scope == "current-episode":
+            return "the episode began"
+        return f"the {self.days}-day look-back window began"
+
+    def weeks_inside(self, facts: TrialFacts) -> float | None:
+        """The trial's weeks inside the window (all of them when it began inside it)."""
+        span = facts.span
+        if span is not None and self.scope != "lifetime":
+            start = self.start(facts)
+            if start is not None and span[0] < start:
+                return max((span[1] - start).days, 0) / 7
+        return facts.weeks
+
+    def start(self, facts: TrialFacts) -> datetime.date | None:
+        """The first day that counts for this trial's history (None: no limit is known)."""
+        if self.scope == "current-episode":
+            return facts.episode_start
+        if self.scope == "lookback-days" and facts.as_of is not None and self.days:
+            return facts.as_of - datetime.timedelta(days=self.days)
+        return None
+
+
+@attrs.frozen
+class Episode:
+    """The trial belongs to the window the definition counts (the current episode by default).
+
+    A trial with dates that ended before the window began is not counted, and the reason
+    names both dates. A trial without dates, or a history whose episode start is unknown,
+    is taken to be in the current episode as the history lists it (the treatment-history
+    schema records the current episode's trials; the input warnings say when the start is
+    unknown).
+    """
+
+    name: ClassVar[str] = "episode"
+    window: Window
+    used: Mapping[str, Any] = explains()
+
+    @property
+    def decides(self) -> bool:
+        return self.window.scope != "lifetime"
+
+    def __call__(self, facts: TrialFacts) -> Finding:
+        window = self.window
+        if window.scope == "lifetime":
+            return "not-applicable", "trials from any time count", (), None
+        span = facts.span
+        if span is None:
+            return (
+                "pass",
+                "no dates are recorded; taken to be in the episode it is listed in",
+                (),
+                self.used,
+            )
+        start = window.start(facts)
+        if start is None:
+            detail = (
+                "the episode's start is not recorded; taken to be in the episode it is listed in"
+            )
+            return "pass", detail, (), self.used
+        first, last = span
+        values = (last.isoformat(), window.what, start.isoformat())
+        if last < start:
+            return "fail", "it ended on {}, before {} on {}", values, self.used
+        if first < start:
+            return (
+                "pass",
+                "it began before {1} on {2}; only its weeks from then count",
+                values,
+                self.used,
+            )
+        return "pass", "in the counted period ({1} on {2})", values, self.used
+
+
+@attrs.frozen
 class Duration:
-    """At least the definition's minimum number of weeks (drug trials only)."""
+    """At least the definition's minimum number of weeks (drug trials only), counting only the
+    weeks inside the definition's window (:class:`Window`) when the trial began before it."""
 
     name: ClassVar[str] = "duration"
     min_weeks: float
+    window: Window
     used: Mapping[str, Any] = explains()
 
     @property
@@ -222,6 +318,27 @@ class Duration:
         weeks, needed = facts.weeks, self.min_weeks
         if weeks is None:
             return "unknown", "neither dates nor a duration are recorded", (), self.used
+        span = facts.span
+        if span is not None and self.window.scope != "lifetime":
+            start = self.window.start(facts)
+            if start is not None and span[0] < start:
+                if span[1] < start:
+                    return "not-applicable", "no weeks inside the counted period", (), None
+                inside = (span[1] - start).days / 7
+                values = (inside, start.isoformat(), weeks, needed)
+                if inside >= needed:
+                    return (
+                        "pass",
+                        "{:.1f} weeks from {} (of {:.1f} in all) is at least {:g}",
+                        values,
+                        self.used,
+                    )
+                return (
+                    "fail",
+                    "{:.1f} weeks from {} (of {:.1f} in all) is shorter than {:g}",
+                    values,
+                    self.used,
+                )
         if weeks >= needed:
             return "pass", "{:.1f} weeks is at least {:g}", (weeks, needed), self.used
         return "fail", "{:.1f} weeks is shorter than {:g}", (weeks, needed), self.used

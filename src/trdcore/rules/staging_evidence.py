@@ -21,6 +21,7 @@ from trdcore.engine import Engine
 from trdcore.evaluation import drug_classes
 from trdcore.exceptions import UnknownTargetError
 from trdcore.facts import TrialFacts
+from trdcore.rules.criteria import Window
 
 __all__ = [
     "Evidence",
@@ -134,6 +135,10 @@ def read_evidence(history: Any, engine: Engine, adequacy: str, as_of: Any) -> Ev
     )
     normalised = engine.facts(history, as_of=as_of)
     facts = normalised.trials
+    # The staging models count the same part of the history as the definition judging the
+    # trials (its episode rule): a trial that began before the episode adds only its weeks
+    # inside it.
+    window = rules.window
     failed: list[Item] = []
     undecided: list[Item] = []
     ect_courses: list[TrialFacts] = []
@@ -146,13 +151,20 @@ def read_evidence(history: Any, engine: Engine, adequacy: str, as_of: Any) -> Ev
         if item.kind == "antidepressant":
             verdict = rules.counts(item)
             if verdict is not False:
-                found = item_of(item, rules.assess(item)[1] if verdict is None else (), classes)
+                found = item_of(
+                    item, rules.assess(item)[1] if verdict is None else (), classes, window
+                )
                 (failed if verdict else undecided).append(found)
         elif item.kind == "ect":
             ect_courses.append(item)
             verdict = ect_rules.counts(item)
             if verdict is not False:
-                found = item_of(item, ect_rules.assess(item)[1] if verdict is None else (), classes)
+                found = item_of(
+                    item,
+                    ect_rules.assess(item)[1] if verdict is None else (),
+                    classes,
+                    window,
+                )
                 (ect_failed if verdict else ect_undecided).append(found)
     return Evidence(
         tuple(failed),
@@ -172,7 +184,10 @@ def _augmenting_drug(item: TrialFacts) -> bool:
 
 
 def item_of(
-    facts: TrialFacts, criteria: Sequence[Any], classes: Mapping[str, tuple[str, ...]]
+    facts: TrialFacts,
+    criteria: Sequence[Any],
+    classes: Mapping[str, tuple[str, ...]],
+    window: Window | None = None,
 ) -> Item:
     label = facts.drug.id if facts.drug is not None else (facts.drug_input or facts.kind)
     unknown = tuple(
@@ -186,7 +201,7 @@ def item_of(
         label="ECT" if facts.kind == "ect" and label == "ect" else label,
         identity=facts.identity,
         classes=frozenset(classes.get(facts.drug.ref, ()) if facts.drug is not None else ()),
-        weeks=facts.weeks,
+        weeks=facts.weeks if window is None else window.weeks_inside(facts),
         augmented=facts.kind == "antidepressant" and facts.augmented,
         unknown=unknown,
     )
