@@ -18,7 +18,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_definitions_are_listed_with_ids_and_versions() -> None:
     code, output = run("definitions")
     assert code == 0
-    assert "sforzini-2022@1.0.0" in output
+    assert "sforzini-2022@2.0.0" in output
     code, output = run("definitions", "--format", "json")
     listed = {item["id"]: item for item in json.loads(output)}
     assert listed["canadian-consensus-2021"]["version"] == "1.0.0"
@@ -30,7 +30,8 @@ def test_a_definition_is_explained_in_words_with_its_sources() -> None:
     assert code == 0
     assert "at least 2 failed adequate trials" in output
     assert "at most 25% improvement" in output
-    assert "mgh-atrq minimum doses" in output
+    assert "minimum under the mgh-atrq dose scheme" in output
+    assert "only trials in the current episode count" in output
     assert "Sources:" in output
     code, output = run("definitions", "show", "sforzini-2022", "--format", "json")
     parameters = {item["parameter"]: item for item in json.loads(output)["parameters"]}
@@ -41,7 +42,7 @@ def test_a_definition_is_explained_in_words_with_its_sources() -> None:
 def test_an_unknown_definition_is_a_usage_error_listing_what_exists() -> None:
     code, output = run("definitions", "show", "who-knows")
     assert code == 2
-    assert "two-trials-gaynes-2020@1.0.0" in output
+    assert "two-trials-gaynes-2020@2.0.0" in output
 
 
 @pytest.mark.parametrize(

@@ -65,8 +65,10 @@ def test_two_trials_gaynes_2020() -> None:
     assert p.min_failed_trials.verification == "verified"
     assert p.min_failed_trials.sources == ("gaynes-2020",)
     assert p.distinct_classes.required is False
-    assert p.adequate_dose.method == "clinician-judgment"
-    assert p.adequate_dose.verification == "verified"
+    # The source names no dose table: trdcore judges doses by the MGH-ATRQ minimums, its own
+    # choice, so the parameter is unverified as to the source.
+    assert (p.adequate_dose.method, p.adequate_dose.scheme) == ("dose-scheme", "mgh-atrq")
+    assert p.adequate_dose.verification == "unverified"
     # No consensus on duration, and no threshold, episode or adherence rule in the source.
     assert p.min_trial_weeks.value == 6
     for rule in (
@@ -104,7 +106,10 @@ def test_different_classes() -> None:
     unverified_with_note(classes)
     assert "EMA" in classes.note
     assert "N06AX" in classes.note
-    assert p.adequate_dose.method == "clinician-judgment"
+    # The source names no dose table: trdcore judges doses by the MGH-ATRQ minimums, its own
+    # choice, so the parameter is unverified as to the source.
+    assert (p.adequate_dose.method, p.adequate_dose.scheme) == ("dose-scheme", "mgh-atrq")
+    assert p.adequate_dose.verification == "unverified"
     assert p.non_response.method == "recorded-outcome"
     assert p.counts_as_trial.antidepressant is True
     assert p.counts_as_trial.ect is False
@@ -173,7 +178,10 @@ def test_canadian_consensus_2021() -> None:
     assert p.min_trial_weeks.value == 4
     assert p.min_trial_weeks.verification == "verified"
     assert "4-6 weeks" in p.min_trial_weeks.note
-    assert p.adequate_dose.method == "clinician-judgment"
+    # The source names no dose table: trdcore judges doses by the MGH-ATRQ minimums, its own
+    # choice, so the parameter is unverified as to the source.
+    assert (p.adequate_dose.method, p.adequate_dose.scheme) == ("dose-scheme", "mgh-atrq")
+    assert p.adequate_dose.verification == "unverified"
     assert p.counts_as_trial.antidepressant is True
     assert p.counts_as_trial.psychotherapy is False
     assert p.counts_as_trial.ect is False

@@ -77,7 +77,7 @@ def test_two_batches_interleaved_in_one_process_keep_their_own_definitions(
         seen["first"] += [orjson.loads(line) for line in one.output.splitlines()]
         seen["second"] += [orjson.loads(line) for line in two.output.splitlines()]
     assert {r["definition"] for s in seen["first"] for r in s["results"]} == {
-        "different-classes@1.0.0"
+        "different-classes@2.0.0"
     }
     assert {r["status"] for s in seen["first"] for r in s["results"]} == {"not_met"}
     assert {r["status"] for s in seen["second"] for r in s["results"]} == {"met"}
@@ -91,10 +91,10 @@ def test_evaluate_many_generators_interleave_with_correct_results(engine: Engine
     )
     for one, two in zip(classes, trials, strict=True):
         assert [(r.definition, r.status) for r in one.results] == [
-            ("different-classes@1.0.0", "not_met")
+            ("different-classes@2.0.0", "not_met")
         ]
         assert [(r.definition, r.status) for r in two.results] == [
-            ("two-trials-gaynes-2020@1.0.0", "met")
+            ("two-trials-gaynes-2020@2.0.0", "met")
         ]
         assert one.history_id == two.history_id
 
@@ -181,8 +181,8 @@ def test_statuses_are_an_enum_that_serialises_as_before(engine: Engine) -> None:
 def test_evaluate_all_returns_results_and_differences_by_name(engine: Engine) -> None:
     found = trdcore.evaluate_all(TWO_SSRIS, as_of=AS_OF, engine=engine)
     assert found["two-trials-gaynes-2020"].status == "met"
-    assert found.statuses()["different-classes@1.0.0"] is Status.NOT_MET
-    assert any("different-classes@1.0.0" in sentence for sentence in found.differences)
+    assert found.statuses()["different-classes@2.0.0"] is Status.NOT_MET
+    assert any("different-classes@2.0.0" in sentence for sentence in found.differences)
 
 
 def test_the_public_namespace_is_curated() -> None:

@@ -25,12 +25,12 @@ def run(*args: str) -> tuple[int, str]:
 def test_text_output_shows_verdicts_trials_and_differences() -> None:
     code, output = run("evaluate", str(EXAMPLES / "two-ssri-trials.json"), "--as-of", "2026-11-27")
     assert code == 0
-    assert "different-classes@1.0.0" in output
+    assert "different-classes@2.0.0" in output
     assert "NOT MET" in output
     assert "/trials/0     sertraline" in output
     assert "✓ ✓ ✓ ✓ ✓" in output  # one column per definition
     assert "an adequate failed trial" in output
-    assert "but not under different-classes@1.0.0" in output
+    assert "but not under different-classes@2.0.0" in output
 
 
 def test_json_output_is_a_list_of_valid_evaluation_results() -> None:
@@ -46,7 +46,7 @@ def test_json_output_is_a_list_of_valid_evaluation_results() -> None:
     )
     assert code == 0
     [result] = json.loads(output)
-    assert result["definition"] == "sforzini-2022@1.0.0"
+    assert result["definition"] == "sforzini-2022@2.0.0"
     assert check(result, "evaluation-result") == []
 
 
@@ -118,7 +118,7 @@ def test_worker_processes_give_the_same_bytes_as_one_process() -> None:
 
     kernel = Kernel.of(
         Engine.for_catalog(load_catalog()),
-        ("sforzini-2022@1.0.0", "different-classes@1.0.0"),
+        ("sforzini-2022@2.0.0", "different-classes@2.0.0"),
         as_of=datetime.date(2026, 11, 27),
         stages=True,
     )
@@ -181,7 +181,7 @@ def test_an_invalid_history_is_reported_and_the_rest_evaluated(tmp_path: Path) -
 def test_an_unknown_definition_is_a_usage_error() -> None:
     code, output = run("evaluate", str(EXAMPLES / "two-ssri-trials.json"), "--definition", "nope")
     assert code == 2
-    assert "sforzini-2022@1.0.0" in output
+    assert "sforzini-2022@2.0.0" in output
 
 
 def test_an_empty_file_is_an_error_in_every_format(tmp_path: Path) -> None:

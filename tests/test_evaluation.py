@@ -80,10 +80,10 @@ def test_two_ssris_meet_the_two_trial_definition_but_not_different_classes(
     assert result.status == "not_met"
     assert "SSRI" in str(result.explanation)
     sentences = evaluate_all(document, as_of=AS_OF, catalog=catalog).differences
-    [sentence] = [s for s in sentences if "different-classes@1.0.0:" in s]
+    [sentence] = [s for s in sentences if "different-classes@2.0.0:" in s]
     assert sentence.startswith("met under ")
-    assert "two-trials-gaynes-2020@1.0.0" in sentence
-    assert "but not under different-classes@1.0.0: " in sentence
+    assert "two-trials-gaynes-2020@2.0.0" in sentence
+    assert "but not under different-classes@2.0.0: " in sentence
     assert "all in 1 pharmacological class (SSRI)" in sentence
 
 
@@ -162,7 +162,7 @@ def test_results_record_versions_and_validate_against_their_schema(catalog: Cata
     document = history(trial("sertraline", 150, "2023-06-05", "2023-09-05"), id="patient-7")
     result = evaluate(document, "sforzini-2022", as_of=AS_OF, catalog=catalog)
     data = result.to_json()
-    assert data["definition"] == "sforzini-2022@1.0.0"
+    assert data["definition"] == "sforzini-2022@2.0.0"
     assert data["catalog_version"] == trdcore.__version__
     assert data["as_of"] == "2026-11-27"
     assert data["history_id"] == "patient-7"

@@ -33,6 +33,7 @@ def test_every_schema_is_packaged() -> None:
         "treatment-history",
         "source",
         "drug",
+        "dose-scheme",
         "trd-definition",
         "staging-model",
         "treatment",

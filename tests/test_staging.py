@@ -235,8 +235,8 @@ def test_european_a_failed_ect_course_counts_as_a_trial(catalog: Catalog) -> Non
 def test_european_under_12_weeks_is_trd1_when_the_adequacy_rule_allows_short_trials(
     catalog: Catalog,
 ) -> None:
-    """The Canadian consensus (4 weeks, clinician-judged doses) lets two 5-week trials count."""
-    document = history(trial("sertraline", None, 5), trial("venlafaxine", None, 5))
+    """The Canadian consensus (4 weeks) lets two 5-week trials at adequate doses count."""
+    document = history(trial("sertraline", 100, 5), trial("venlafaxine", 150, 5))
     result = stage(
         document,
         "european-staging",
@@ -394,7 +394,7 @@ def test_stage_all_runs_every_model_and_each_result_fits_the_schema(catalog: Cat
     results = stage_all(document, as_of=AS_OF, catalog=catalog)
     assert sorted(result["model"] for result in results) == sorted(f"{m}@1.0.0" for m in MODELS)
     evaluation = {
-        "definition": "esketamine-trials@1.0.0",
+        "definition": "esketamine-trials@2.0.0",
         "catalog_version": trdcore.__version__,
         "as_of": AS_OF.isoformat(),
         "status": "indeterminate",

@@ -13,7 +13,7 @@ from typing import Any
 
 from trdcore.exceptions import Issue
 
-__all__ = ["crosscheck", "crosscheck_for"]
+__all__ = ["advisories_for", "crosscheck", "crosscheck_for"]
 
 
 def crosscheck(document: Mapping[str, Any], schema_name: str) -> list[Issue]:
@@ -86,6 +86,41 @@ def _staging_model(document: Mapping[str, Any]) -> list[Issue]:
         if band["min_score"] > band["max_score"]
     ]
 
+
+def _treatment_history_advisories(document: Mapping[str, Any]) -> list[Issue]:
+    """Warnings, not errors: trials and courses that ended before the episode began.
+
+    The document stays valid (a history may record earlier treatment), but no definition that
+    counts the current episode's trials counts these, which the person entering them should
+    know.
+    """
+    began = document["episode"].get("start_date")
+    if began is None or began == "unknown":
+        return []
+    found: list[Issue] = []
+    for group in ("trials", "courses"):
+        for index, item in enumerate(document.get(group) or ()):
+            end = item.get("end_date")
+            if end is not None and end != "unknown" and end < began:
+                found.append(
+                    Issue(
+                        f"/{group}/{index}/end_date",
+                        "before-episode",
+                        f"ended on {end}, before the episode began on {began}: definitions "
+                        "that count the current episode do not count it",
+                    )
+                )
+    return found
+
+
+def advisories_for(schema_name: str) -> Callable[[Mapping[str, Any]], list[Issue]] | None:
+    """The warnings check of a schema, if it has one: findings that leave a document valid."""
+    return _ADVISORIES.get(schema_name)
+
+
+_ADVISORIES: dict[str, Callable[[Mapping[str, Any]], list[Issue]]] = {
+    "treatment-history": _treatment_history_advisories,
+}
 
 _CHECKS: dict[str, Callable[[Mapping[str, Any]], list[Issue]]] = {
     "treatment-history": _treatment_history,

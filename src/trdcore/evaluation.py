@@ -393,8 +393,8 @@ def _reason(verdict: bool | None, criteria: Iterable[Any], kind: str, dose_check
 def explain_differences(results: Iterable[Mapping[str, Any]]) -> list[str]:
     """A sentence for each definition that is not met where others are, saying why.
 
-    Takes evaluation-result documents ("met under two-trials-gaynes-2020@1.0.0 but not
-    under different-classes@1.0.0: ...").
+    Takes evaluation-result documents ("met under two-trials-gaynes-2020@2.0.0 but not
+    under different-classes@2.0.0: ...").
     """
     results = list(results)
     met = [result for result in results if result["status"] == "met"]

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from trdcore.crosschecks import crosscheck, crosscheck_for
+from trdcore.crosschecks import advisories_for, crosscheck, crosscheck_for
 from trdcore.documents import SourceDocument
 from trdcore.exceptions import DocumentError, Issue, SchemaValidationError, UnknownSchemaError
 from trdcore.schemas import (
@@ -126,6 +126,8 @@ class DocumentReport(NamedTuple):
     schema: str | None
     issues: tuple[Issue, ...] = ()
     error: DocumentError | None = None
+    #: Findings that leave the document valid (a trial before the episode began, say).
+    warnings: tuple[Issue, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -143,6 +145,8 @@ class DocumentReport(NamedTuple):
             data["error"] = self.error.to_json()
         if self.issues:
             data["issues"] = [issue.to_json() for issue in self.issues]
+        if self.warnings:
+            data["warnings"] = [issue.to_json() for issue in self.warnings]
         return data
 
 
@@ -161,7 +165,7 @@ def check_documents(
     """
     fixed = resolve_schema(schema) if schema is not None else None
     # declared schema text -> (ref, compiled verdict, cross-field check)
-    plans: dict[str | None, tuple[SchemaRef, Any, Any]] = {}
+    plans: dict[str | None, tuple[SchemaRef, Any, Any, Any]] = {}
     for document in documents:
         if document.error is not None:
             yield DocumentReport(
@@ -189,10 +193,25 @@ def check_documents(
                         document.source, document.position, document.line, None, issues=(issue,)
                     )
                     continue
-            plan = plans[key] = (ref, fast_validator(ref), crosscheck_for(ref.name))
-        ref, verdict, cross = plan
+            plan = plans[key] = (
+                ref,
+                fast_validator(ref),
+                crosscheck_for(ref.name),
+                advisories_for(ref.name),
+            )
+        ref, verdict, cross, advise = plan
         if verdict.is_valid(data) and (cross is None or not (found := cross(data))):
-            yield DocumentReport(document.source, document.position, document.line, ref.text)
+            warned = advise(data) if advise is not None else ()
+            yield DocumentReport(
+                document.source,
+                document.position,
+                document.line,
+                ref.text,
+                warnings=tuple(
+                    attrs.evolve(issue, line=document.line_of(issue.pointer) or document.line)
+                    for issue in warned
+                ),
+            )
             continue
         found = issues(data, ref)
         found = [

@@ -16,7 +16,7 @@ from trdcore_fhir.bulk import WORKER_CHUNKS
 from trdcore.testing import builtin_catalog
 
 AS_OF = datetime.date(2024, 8, 1)
-DEFINITION = "two-trials-gaynes-2020@1.0.0"
+DEFINITION = "two-trials-gaynes-2020@2.0.0"
 
 
 def patient_line(number: int, trials: int) -> bytes:
@@ -123,7 +123,7 @@ def test_two_runs_drained_in_turn_each_keep_their_own_settings(tmp_path: Path) -
     def other_definition_later() -> Iterator[Any]:
         return evaluate_fhir(
             path,
-            ["different-classes@1.0.0"],
+            ["different-classes@2.0.0"],
             as_of=datetime.date(2025, 3, 1),
             jobs=1,
             chunk_size=1,

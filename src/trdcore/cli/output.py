@@ -99,6 +99,14 @@ class TextReporter(Reporter):
         super().document(report)
         if report.schema:
             self.schemas.add(report.schema)
+        if report.warnings:
+            line = f":{report.line}" if report.line is not None else ""
+            click.secho(
+                f"! {report.source}{line} ({report.schema}): valid, with warnings", fg="yellow"
+            )
+            for issue in report.warnings:
+                position = f"line {issue.line}, " if issue.line is not None else ""
+                click.echo(f"    {position}{issue.pointer}: {issue.message} [{issue.keyword}]")
         if report.valid:
             return
         where = f"{report.source}"
@@ -142,7 +150,7 @@ class JsonReporter(Reporter):
 
     Shape: ``{"files": [{"source", "problems": [...], "documents", "valid",
     "invalid"}], "summary": {...}, "valid": bool}``; only documents with
-    problems are listed.
+    problems or warnings are listed.
     """
 
     def __init__(self, out: IO[bytes]) -> None:
@@ -162,7 +170,7 @@ class JsonReporter(Reporter):
 
     def document(self, report: Any) -> None:
         super().document(report)
-        if report.valid:
+        if report.valid and not report.warnings:
             return
         if not self.first_problem:
             self.out.write(b",")
