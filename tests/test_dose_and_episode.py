@@ -298,3 +298,34 @@ def test_every_built_in_definition_names_its_dose_scheme_and_episode_rule(
         assert parameters.episode_scope.value == "current-episode", entry.ref
     results = evaluate_all(history(SERTRALINE, VENLAFAXINE), as_of=AS_OF, catalog=catalog)
     assert {str(item.status) for item in results.results} == {"met"}
+
+
+def test_a_look_back_window_counts_only_the_trials_inside_it(catalog: Catalog) -> None:
+    """lookback-days 365 evaluated on 2024-12-01: the window began on 2023-12-02, so a trial
+    that ended in June 2023 is not counted even though the episode began in 2022."""
+    entry = catalog.resolve("trd-definition", "two-trials-gaynes-2020")
+    document = json.loads(json.dumps(entry.model.to_json()))
+    document.update(id="claims-year", schema="trd-definition@1.1.0")
+    document["parameters"]["episode_scope"] = {
+        "value": "lookback-days",
+        "days": 365,
+        "sources": ["gaynes-2020"],
+        "verification": "unverified",
+    }
+    extended = catalog_with(document)
+    old = trial("sertraline", 100, "2023-01-10", "2023-06-30")
+    found = evaluate(
+        history(old, VENLAFAXINE, start="2022-05-01"), "claims-year", as_of=AS_OF, catalog=extended
+    )
+    assert found.status == "not_met"
+    assert assessment(found, "/trials/0").reason == (
+        "not counted: it ended on 2023-06-30, before the 365-day look-back window began on "
+        "2023-12-02"
+    )
+    in_episode = evaluate(
+        history(old, VENLAFAXINE, start="2022-05-01"),
+        "two-trials-gaynes-2020",
+        as_of=AS_OF,
+        catalog=extended,
+    )
+    assert in_episode.status == "met"  # the current episode began in 2022
