@@ -109,7 +109,7 @@ def test_bundle_to_results_keeps_identifiers_and_points_at_the_inputs(
     extensions = {e["url"]: e for e in observation["extension"]}
     assert (
         extensions["https://trdcore.org/fhir/StructureDefinition/definition"]["valueCanonical"]
-        == "https://trdcore.org/fhir/Library/two-trials-gaynes-2020|1.0.0"
+        == "https://trdcore.org/fhir/Library/two-trials-gaynes-2020|2.0.0"
     )
     assert (
         extensions["http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-caseFeatureType"][
@@ -133,7 +133,7 @@ def test_bundle_to_results_keeps_identifiers_and_points_at_the_inputs(
         "Observation/phq1",
         "Condition/c1",
     }
-    assert provenance["policy"] == ["https://trdcore.org/fhir/Library/two-trials-gaynes-2020|1.0.0"]
+    assert provenance["policy"] == ["https://trdcore.org/fhir/Library/two-trials-gaynes-2020|2.0.0"]
     guidance = by_type["GuidanceResponse"]
     assert guidance["moduleCanonical"] == provenance["policy"][0]
     assert guidance["outputParameters"] == {
