@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trdcore import evaluate, evaluate_all
+from trdcore import evaluate, evaluate_all, stage
 from trdcore.catalog import Catalog
 from trdcore.cli import build_cli
 from trdcore.engine import Engine
@@ -329,3 +329,20 @@ def test_a_look_back_window_counts_only_the_trials_inside_it(catalog: Catalog) -
         catalog=extended,
     )
     assert in_episode.status == "met"  # the current episode began in 2022
+
+
+def test_the_european_staging_model_adds_up_only_the_weeks_inside_the_episode(
+    catalog: Catalog,
+) -> None:
+    """Staging uses its adequacy definition's episode rule: sertraline from 2023-10-01 to
+    2024-03-31 adds its 12.9 weeks inside the episode (90 days), not its 26.0 weeks in all;
+    with venlafaxine's 13.1 weeks (92 days) that is 26.0 weeks of resistance."""
+    straddling = trial("sertraline", 100, "2023-10-01", "2024-03-31")
+    result = stage(
+        history(straddling, VENLAFAXINE), "european-staging", as_of=AS_OF, catalog=catalog
+    )
+    weeks = next(p for p in result["points"] if p["dimension"] == "resistance-weeks")
+    assert weeks["points"] == round(90 / 7 + 92 / 7, 1)
+    old = trial("sertraline", 100, "2019-01-10", "2019-06-30")
+    before = stage(history(old, VENLAFAXINE), "european-staging", as_of=AS_OF, catalog=catalog)
+    assert "resistance-weeks" not in {p["dimension"] for p in before["points"]}
