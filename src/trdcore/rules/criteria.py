@@ -221,10 +221,11 @@ class Window:
 
     scope: str
     days: int | None = None
+    #: The window's start in words, for explanations.
+    what: str = explains(init=False, repr=False)
 
-    @property
-    def what(self) -> str:
-        """The window's start in words, for explanations."""
+    @what.default
+    def _what(self) -> str:
         if self.scope == "current-episode":
             return "the episode began"
         return f"the {self.days}-day look-back window began"
@@ -247,6 +248,10 @@ class Window:
         return None
 
 
+_UNDATED = "no dates are recorded; taken to be in the episode it is listed in"
+_NO_START = "the episode's start is not recorded; taken to be in the episode it is listed in"
+
+
 @attrs.frozen
 class Episode:
     """The trial belongs to the window the definition counts (the current episode by default).
@@ -254,48 +259,41 @@ class Episode:
     A trial with dates that ended before the window began is not counted, and the reason
     names both dates. A trial without dates, or a history whose episode start is unknown,
     is taken to be in the current episode as the history lists it (the treatment-history
-    schema records the current episode's trials; the input warnings say when the start is
-    unknown).
+    schema records the current episode's trials). Dates go into the findings as dates: they
+    are formatted only when a finding is explained.
     """
 
     name: ClassVar[str] = "episode"
     window: Window
     used: Mapping[str, Any] = explains()
+    _current: bool = explains(init=False, repr=False)
+
+    @_current.default
+    def _is_current(self) -> bool:
+        return self.window.scope == "current-episode"
 
     @property
     def decides(self) -> bool:
         return self.window.scope != "lifetime"
 
     def __call__(self, facts: TrialFacts) -> Finding:
-        window = self.window
-        if window.scope == "lifetime":
+        if self.window.scope == "lifetime":
             return "not-applicable", "trials from any time count", (), None
         span = facts.span
         if span is None:
-            return (
-                "pass",
-                "no dates are recorded; taken to be in the episode it is listed in",
-                (),
-                self.used,
-            )
-        start = window.start(facts)
+            return "pass", _UNDATED, (), self.used
+        start = facts.episode_start if self._current else self.window.start(facts)
         if start is None:
-            detail = (
-                "the episode's start is not recorded; taken to be in the episode it is listed in"
-            )
-            return "pass", detail, (), self.used
-        first, last = span
-        values = (last.isoformat(), window.what, start.isoformat())
+            return "pass", _NO_START, (), self.used
+        last = span[1]
         if last < start:
+            values = (last, self.window.what, start)
             return "fail", "it ended on {}, before {} on {}", values, self.used
-        if first < start:
-            return (
-                "pass",
-                "it began before {1} on {2}; only its weeks from then count",
-                values,
-                self.used,
-            )
-        return "pass", "in the counted period ({1} on {2})", values, self.used
+        if span[0] < start:
+            values = (last, self.window.what, start)
+            detail = "it began before {1} on {2}; only its weeks from then count"
+            return "pass", detail, values, self.used
+        return "pass", "in the counted period", (), self.used
 
 
 @attrs.frozen
@@ -307,6 +305,11 @@ class Duration:
     min_weeks: float
     window: Window
     used: Mapping[str, Any] = explains()
+    _limited: bool = explains(init=False, repr=False)
+
+    @_limited.default
+    def _is_limited(self) -> bool:
+        return self.window.scope != "lifetime"
 
     @property
     def decides(self) -> bool:
@@ -319,29 +322,25 @@ class Duration:
         if weeks is None:
             return "unknown", "neither dates nor a duration are recorded", (), self.used
         span = facts.span
-        if span is not None and self.window.scope != "lifetime":
+        if span is not None and self._limited:
             start = self.window.start(facts)
             if start is not None and span[0] < start:
-                if span[1] < start:
-                    return "not-applicable", "no weeks inside the counted period", (), None
-                inside = (span[1] - start).days / 7
-                values = (inside, start.isoformat(), weeks, needed)
-                if inside >= needed:
-                    return (
-                        "pass",
-                        "{:.1f} weeks from {} (of {:.1f} in all) is at least {:g}",
-                        values,
-                        self.used,
-                    )
-                return (
-                    "fail",
-                    "{:.1f} weeks from {} (of {:.1f} in all) is shorter than {:g}",
-                    values,
-                    self.used,
-                )
+                return self._inside(span[1], start, weeks)
         if weeks >= needed:
             return "pass", "{:.1f} weeks is at least {:g}", (weeks, needed), self.used
         return "fail", "{:.1f} weeks is shorter than {:g}", (weeks, needed), self.used
+
+    def _inside(self, last: datetime.date, start: datetime.date, weeks: float) -> Finding:
+        """A trial that began before the window: only its weeks inside it count."""
+        if last < start:
+            return "not-applicable", "no weeks inside the counted period", (), None
+        inside, needed = (last - start).days / 7, self.min_weeks
+        values = (inside, start, weeks, needed)
+        if inside >= needed:
+            template = "{:.1f} weeks from {} (of {:.1f} in all) is at least {:g}"
+            return "pass", template, values, self.used
+        template = "{:.1f} weeks from {} (of {:.1f} in all) is shorter than {:g}"
+        return "fail", template, values, self.used
 
 
 @attrs.frozen
