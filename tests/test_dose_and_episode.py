@@ -346,3 +346,11 @@ def test_the_european_staging_model_adds_up_only_the_weeks_inside_the_episode(
     old = trial("sertraline", 100, "2019-01-10", "2019-06-30")
     before = stage(history(old, VENLAFAXINE), "european-staging", as_of=AS_OF, catalog=catalog)
     assert "resistance-weeks" not in {p["dimension"] for p in before["points"]}
+
+
+def test_every_minimum_dose_names_a_dose_scheme_of_the_catalog(catalog: Catalog) -> None:
+    schemes = {entry.id for entry in catalog.items("dose-scheme")}
+    assert {"mgh-atrq", "us-label-minimum"} <= schemes
+    for entry in catalog.items("drug"):
+        for minimum in entry.model.adequate_doses or ():
+            assert minimum.scheme in schemes, (entry.ref, minimum.scheme)
