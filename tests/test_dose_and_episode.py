@@ -275,11 +275,11 @@ def test_a_non_deciding_trials_dose_becoming_unknown_never_changes_the_verdict(
 def test_a_trial_that_ended_before_the_episode_never_changes_a_current_episode_verdict(
     trials: list[dict[str, Any]], old: dict[str, Any], years: int, engine: Engine
 ) -> None:
-    start = datetime.date.fromisoformat(old["start_date"]).replace(year=2023 - years)
-    end = datetime.date.fromisoformat(old["end_date"]).replace(year=2023 - years)
+    # Moved back by at least two years: it ends before the episode began on 2024-01-01.
+    shift = datetime.timedelta(days=366 * (years + 1))
+    start = datetime.date.fromisoformat(old["start_date"]) - shift
+    end = datetime.date.fromisoformat(old["end_date"]) - shift
     moved = {**old, "start_date": start.isoformat(), "end_date": end.isoformat()}
-    if end < start:
-        moved["end_date"] = moved["start_date"]
     for definition in DEFINITIONS:
         evaluator = engine.evaluator(definition)
         before = evaluator.verdict(history(*trials), as_of=AS_OF)
