@@ -150,7 +150,8 @@ def test_a_trial_straddling_the_episode_start_counts_its_weeks_inside(
     definition: str, catalog: Catalog
 ) -> None:
     """2023-10-01 to 2024-03-31: 26 weeks in all, 12.9 (90 days) inside the episode, enough
-    for every definition; 2023-10-01 to 2024-01-22: 16.1 weeks in all, 3.0 inside, too short for all."""
+    for every definition; 2023-10-01 to 2024-01-22: 16.1 weeks in all, 3.0 inside, too short
+    for all."""
     long_inside = trial("sertraline", 100, "2023-10-01", "2024-03-31")
     found = result(history(long_inside, VENLAFAXINE), definition, catalog)
     assert found.status == "met", RULES[definition]
