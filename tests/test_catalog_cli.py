@@ -21,7 +21,7 @@ def test_definitions_are_listed_with_ids_and_versions() -> None:
     assert "sforzini-2022@2.0.0" in output
     code, output = run("definitions", "--format", "json")
     listed = {item["id"]: item for item in json.loads(output)}
-    assert listed["canadian-consensus-2021"]["version"] == "1.0.0"
+    assert listed["canadian-consensus-2021"]["version"] == "2.0.0"
     assert "<50% improvement" in listed["canadian-consensus-2021"]["summary"]
 
 

@@ -28,7 +28,7 @@ def load(kind: str, name: str) -> Any:
 def definition(name: str) -> Any:
     model = load("definitions", name)
     assert model.id == name
-    assert model.version == "1.0.0"
+    assert model.version == "2.0.0"
     assert model.status == "active"
     return model
 

@@ -177,3 +177,13 @@ def _trd_definition_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
 )
 def _evaluation_summary_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
     return document
+
+
+@default_registry.register(
+    "source",
+    "1.0.0",
+    "1.1.0",
+    description="1.1.0 adds the optional publisher block; a 1.0.0 source means the same.",
+)
+def _source_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
+    return document

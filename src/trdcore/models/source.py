@@ -9,7 +9,7 @@ import attrs
 
 from trdcore.models._json import DocumentModel
 
-__all__ = ["Source"]
+__all__ = ["PublisherKind", "Source", "SourcePublisher"]
 
 SourceKind: TypeAlias = Literal[
     "guideline",
@@ -24,6 +24,29 @@ SourceKind: TypeAlias = Literal[
     "book",
 ]
 Reliability: TypeAlias = Literal["primary", "secondary", "tertiary"]
+PublisherKind: TypeAlias = Literal[
+    "regulator",
+    "peer-reviewed-journal",
+    "guideline-body",
+    "government-or-professional-body",
+    "manufacturer",
+    "health-care-provider",
+    "data-publisher",
+    "news-or-press-release",
+    "copy-or-aggregator",
+]
+
+
+@attrs.frozen(kw_only=True)
+class SourcePublisher(DocumentModel):
+    """Who issued a source, and whether its link is on that publisher's own site (source@1.1.0).
+
+    ``original`` is false for a copy on a third-party host; a DOI, PubMed or PubMed Central
+    link to a journal article counts as the original.
+    """
+
+    kind: PublisherKind
+    original: bool
 
 
 @attrs.frozen(kw_only=True)
@@ -36,7 +59,7 @@ class Source(DocumentModel):
 
     SCHEMA_NAME: ClassVar[str] = "source"
 
-    schema: Literal["source@1.0.0"] | None = None
+    schema: Literal["source@1.0.0", "source@1.1.0"] | None = None
     id: str
     version: str
     title: str
@@ -52,6 +75,7 @@ class Source(DocumentModel):
     url: str | None = None
     accessed: datetime.date | None = None
     note: str | None = None
+    publisher: SourcePublisher | None = None
 
     @property
     def link(self) -> str | None:
