@@ -32,6 +32,7 @@ REQUIRED_PARAMS = {
     "next_review",
     "reviewed_by",
     "sources",
+    "sources_cited",
     "jsonld",
 }
 
@@ -101,7 +102,31 @@ def test_front_matter_carries_review_metadata_and_sources(hugo_files: dict[str, 
     rtms = pages["content/treatments/rtms/index.md"][0]
     assert rtms["params"]["content_id"] == "rtms@1.0.0"
     assert rtms["params"]["last_reviewed"] == "2026-11-27"
-    assert "oreardon-2007-tms-rct" in {source["id"] for source in rtms["params"]["sources"]}
+    shown = {source["id"] for source in rtms["params"]["sources"]}
+    assert len(shown) <= 6 < rtms["params"]["sources_cited"]
+    clinician = pages["content/clinician-treatments/rtms/index.md"][0]
+    listed = {source["id"] for source in clinician["params"]["sources"]}
+    assert "oreardon-2007-tms-rct" in listed
+    assert shown - {"cdcr-988-2022", "webmd-988-2022"} <= listed
+    assert len(listed) == clinician["params"]["sources_cited"]
+
+
+def test_patient_pages_show_at_most_six_key_sources_and_clinician_pages_all(
+    hugo_files: dict[str, str],
+) -> None:
+    """Issue 15: a patient page lists its key sources (primary first, the 988 source kept);
+    the page for clinicians lists every source its content cites."""
+    cut = 0
+    for name, (matter, _body) in pages_of(hugo_files).items():
+        params = matter["params"]
+        shown = params["sources"]
+        if params["audience"] == "patient":
+            assert len(shown) <= 6, name
+            if params["sources_cited"] > len(shown):
+                cut += 1
+        else:
+            assert len(shown) == params["sources_cited"], name
+    assert cut, "no built-in patient page cites more than six sources any more"
 
 
 def test_patient_pages_end_with_the_988_crisis_block(hugo_files: dict[str, str]) -> None:

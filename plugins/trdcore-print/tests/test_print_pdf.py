@@ -142,7 +142,7 @@ def test_text_has_title_crisis_line_review_date_and_content_version() -> None:
         assert re.search(r"\bcall or text 988\b", text), entry["file"]
         assert "Reviewed November 27, 2026" in text
         assert entry["content"] in text
-        assert "Sources" in text
+        assert "Sources" in text or "Key sources" in text
         assert "Page 1 of" in text
 
 

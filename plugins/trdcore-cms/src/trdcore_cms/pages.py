@@ -22,6 +22,8 @@ import attrs
 
 from trdcore.catalog import Catalog
 from trdcore.exceptions import ExportError
+from trdcore.key_sources import key_sources
+from trdcore.models.source import Source
 from trdcore_cms.markdown_safety import neutralise_markdown
 
 __all__ = [
@@ -116,6 +118,14 @@ class Page:
     main_treatment: str | None = None
     #: The page this one translates, as ``section/slug`` (None for an original).
     translation_of: str | None = None
+    #: How many sources the page's content cites in all; more than ``len(sources)`` on a
+    #: patient page that shows only its key sources (:func:`trdcore.key_sources.key_sources`).
+    sources_cited: int = 0
+
+    @property
+    def sources_cut(self) -> bool:
+        """Whether the page shows only its key sources (the full list is on the clinician page)."""
+        return self.sources_cited > len(self.sources)
 
     @property
     def translation_key(self) -> str:
@@ -163,19 +173,29 @@ class _Builder:
 
     # --- shared pieces ------------------------------------------------------------------------
 
-    def source(self, source_id: str, item: str) -> PageSource:
+    def shown(
+        self, audience: Audience, cited: Iterable[str], crisis: Iterable[str], item: str
+    ) -> tuple[tuple[PageSource, ...], int]:
+        """The sources a page shows, and how many its content cites in all.
+
+        A clinician page shows every one, in order of first citation; a patient
+        page its key sources, the crisis block's always among them.
+        """
+        own = [self.model(source_id, item) for source_id in dict.fromkeys(cited)]
+        always = [self.model(source_id, item) for source_id in dict.fromkeys(crisis)]
+        every = list({source.id: source for source in (*own, *always)}.values())
+        chosen = key_sources(own, always=always) if audience == "patient" else tuple(every)
+        return tuple(_page_source(source) for source in chosen), len(every)
+
+    def model(self, source_id: str, item: str) -> Source:
         entry = self.catalog.get("source", source_id)
         if entry is None:
             raise ExportError(
                 f"{item} cites source {source_id!r}, which is not in the catalog; "
                 "add the source document or fix the id"
             )
-        source = entry.model
-        return PageSource(id=source.id, title=source.title, url=source.link)
-
-    def sources(self, ids: Iterable[str], item: str) -> tuple[PageSource, ...]:
-        unique = dict.fromkeys(ids)
-        return tuple(self.source(source_id, item) for source_id in unique)
+        source: Source = entry.model
+        return source
 
     def crisis_section(self, language: str) -> tuple[Any, Any]:
         """The crisis module in ``language`` and its crisis-help section."""
@@ -214,11 +234,13 @@ class _Builder:
         for section in module.sections:
             cited.extend(section.sources or ())
         crisis = None
+        block_sources: tuple[str, ...] = ()
         if own_crisis:
             crisis = _section_markdown(own_crisis[0].heading, own_crisis[0].body)
+            block_sources = tuple(own_crisis[0].sources or ())
         elif module.audience == "patient":
             crisis, block_sources = self.crisis_block(module.language)
-            cited.extend(block_sources)
+        shown, total = self.shown(module.audience, cited, block_sources, item)
         section, slug, translation_of = self.module_place(module)
         return Page(
             section=section,
@@ -232,12 +254,13 @@ class _Builder:
             reviewed_by=module.review.reviewed_by,
             last_reviewed=module.review.last_reviewed,
             next_review=module.review.next_review,
-            sources=self.sources(cited, item),
+            sources=shown,
             body=_join(parts),
             crisis=crisis,
             weight=weight,
             treatments=self.treatment_ids,
             translation_of=translation_of,
+            sources_cited=total,
         )
 
     def module_place(self, module: Any) -> tuple[str, str, str | None]:
@@ -270,11 +293,11 @@ class _Builder:
                 treatment.name if audience == "patient" else f"{treatment.name}: clinician notes"
             )
         parts = [neutralise_markdown(body.strip())]
-        cited = list(treatment.sources)
         crisis = None
+        block_sources: tuple[str, ...] = ()
         if audience == "patient":
             crisis, block_sources = self.crisis_block(language)
-            cited.extend(block_sources)
+        shown, total = self.shown(audience, treatment.sources, block_sources, item)
         return Page(
             section="treatments" if audience == "patient" else "clinician-treatments",
             slug=treatment.id,
@@ -287,12 +310,13 @@ class _Builder:
             reviewed_by=treatment.review.reviewed_by,
             last_reviewed=treatment.review.last_reviewed,
             next_review=treatment.review.next_review,
-            sources=self.sources(cited, item),
+            sources=shown,
             body=_join(parts),
             crisis=crisis,
             weight=weight,
             treatments=(treatment.id,),
             main_treatment=treatment.id,
+            sources_cited=total,
         )
 
     def comparison_page(self, audience: Audience, weight: int) -> Page:
@@ -324,8 +348,8 @@ class _Builder:
                     )
                     parts.append(_section_markdown(label, lines))
             crisis, block_sources = self.crisis_block("en")
-            cited.extend(block_sources)
         else:
+            block_sources = ()
             title = "Treatment options for TRD compared: category and US regulatory status"
             description = (
                 "Every treatment option in the trdcore catalog with its category and its US "
@@ -365,6 +389,7 @@ class _Builder:
                 "see each treatment's page for the details and sources.",
                 "\n".join(rows),
             ]
+        shown, total = self.shown(audience, cited, block_sources, item)
         return Page(
             section="patients" if audience == "patient" else "clinicians",
             slug=COMPARISON_SLUG,
@@ -379,12 +404,17 @@ class _Builder:
             next_review=min(
                 (review.next_review for review in reviewed if review.next_review), default=None
             ),
-            sources=self.sources(cited, item),
+            sources=shown,
             body=_join(parts),
             crisis=crisis,
             weight=weight,
             treatments=self.treatment_ids,
+            sources_cited=total,
         )
+
+
+def _page_source(source: Source) -> PageSource:
+    return PageSource(id=source.id, title=source.title, url=source.link)
 
 
 def _section_markdown(heading: str, body: str) -> str:

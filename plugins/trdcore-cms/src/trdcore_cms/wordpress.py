@@ -78,8 +78,17 @@ def _sources_blocks(page: Page) -> list[str]:
     listing = block(
         "list", '<ol class="wp-block-list">' + "\n".join(items) + "</ol>", {"ordered": True}
     )
-    heading = block("heading", '<h2 class="wp-block-heading">Sources</h2>')
-    return [heading, listing]
+    if not page.sources_cut:
+        return [block("heading", '<h2 class="wp-block-heading">Sources</h2>'), listing]
+    note = (
+        f"The {len(page.sources)} main sources of the {page.sources_cited} this page rests on. "
+        "The page for clinicians lists them all."
+    )
+    return [
+        block("heading", '<h2 class="wp-block-heading">Key sources</h2>'),
+        block("paragraph", f"<p>{html.escape(note)}</p>"),
+        listing,
+    ]
 
 
 def page_content(page: Page, jsonld: str) -> str:

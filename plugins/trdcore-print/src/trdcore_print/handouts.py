@@ -30,6 +30,7 @@ import attrs
 from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.exceptions import ExportError, UnknownTargetError
 from trdcore.extensions import OptionValue
+from trdcore.key_sources import key_sources
 from trdcore.models.common import Review
 from trdcore.models.content_module import ContentModule
 from trdcore.models.source import Source
@@ -140,11 +141,20 @@ class Handout:
     crisis: HandoutSection
     content: str
     review: Review
+    #: The sources printed: every cited one on a clinician handout, the key ones on a
+    #: patient handout (:func:`trdcore.key_sources.key_sources`).
     citations: tuple[Citation, ...]
     options: tuple[OptionGroup, ...] = ()
     glossary: tuple[tuple[str, str], ...] = ()
     #: A leading Markdown heading equal to the title is not printed twice.
     skip_title_heading: bool = False
+    #: How many sources the content cites in all (more than ``citations`` when some were cut).
+    cited: int = 0
+
+    @property
+    def sources_cut(self) -> bool:
+        """Whether only the key sources are printed (the full list is on the clinician one)."""
+        return self.cited > len(self.citations)
 
     @property
     def reviewed(self) -> datetime.date:
@@ -260,6 +270,19 @@ def _module_handout(
     cited = list(module.sources or ())
     for section in module.sections:
         cited += section.sources or ()
+    crisis_cited = [
+        source_id
+        for section in module.sections
+        if section.id == CRISIS_SECTION
+        for source_id in section.sources or ()
+    ]
+    citations, total = _citations(
+        cited,
+        sources,
+        f"content module {module.id}@{module.version}",
+        settings.audience,
+        always=crisis_cited,
+    )
     return Handout(
         slug=slug,
         title=module.title,
@@ -270,7 +293,8 @@ def _module_handout(
         crisis=crisis,
         content=f"{module.id}@{module.version}",
         review=module.review,
-        citations=_citations(cited, sources, f"content module {module.id}@{module.version}"),
+        citations=citations,
+        cited=total,
         options=options,
         glossary=tuple((item.term, item.definition) for item in module.glossary or ()),
     )
@@ -320,6 +344,7 @@ def _treatment_handout(
         raise ExportError(
             f"{where} has {settings.audience} text in {language!r} only, not {settings.language!r}"
         )
+    citations, total = _citations(treatment.sources, sources, where, settings.audience)
     return Handout(
         slug=f"treatment-{treatment.id}",
         title=treatment.name,
@@ -330,7 +355,8 @@ def _treatment_handout(
         crisis=crisis,
         content=entry.ref,
         review=treatment.review,
-        citations=_citations(treatment.sources, sources, where),
+        citations=citations,
+        cited=total,
         skip_title_heading=True,
     )
 
@@ -348,18 +374,35 @@ def _option_groups(catalog: Catalog, audience: Audience) -> tuple[OptionGroup, .
 
 
 def _citations(
-    ids: Iterable[str], sources: Mapping[str, Source], where: str
-) -> tuple[Citation, ...]:
-    """Each cited source once, in order of first citation; an unknown id is an ExportError."""
-    citations = []
-    for source_id in dict.fromkeys(ids):
+    ids: Iterable[str],
+    sources: Mapping[str, Source],
+    where: str,
+    audience: Audience,
+    *,
+    always: Iterable[str] = (),
+) -> tuple[tuple[Citation, ...], int]:
+    """The sources to print and how many are cited in all; an unknown id is an ExportError.
+
+    A clinician handout prints each cited source once, in order of first
+    citation; a patient handout prints the key ones only, strongest first, with
+    ``always`` (the crisis section's sources) among them
+    (:func:`trdcore.key_sources.key_sources`).
+    """
+
+    def resolve(source_id: str) -> Source:
         source = sources.get(source_id)
         if source is None:
             raise ExportError(f"{where} cites source {source_id!r}, which is not in the catalog")
-        citations.append(
-            Citation(source_id, _citation_text(source), _locator(source), _link(source))
-        )
-    return tuple(citations)
+        return source
+
+    cited = [resolve(source_id) for source_id in dict.fromkeys(ids)]
+    kept = [resolve(source_id) for source_id in dict.fromkeys(always)]
+    shown = key_sources(cited, always=kept) if audience == "patient" else tuple(cited)
+    citations = tuple(
+        Citation(source.id, _citation_text(source), _locator(source), _link(source))
+        for source in shown
+    )
+    return citations, len(cited)
 
 
 def _citation_text(source: Source) -> str:

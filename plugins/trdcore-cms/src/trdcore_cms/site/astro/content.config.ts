@@ -20,6 +20,8 @@ const page = (section: string) =>
       next_review: z.string(),
       reviewed_by: z.string(),
       sources: z.array(z.object({ id: z.string(), title: z.string(), url: z.string().optional() })),
+      // How many sources the content cites in all; a patient page lists only its key ones.
+      sources_cited: z.number().int(),
       jsonld: z.string(),
     }),
   });
