@@ -33,6 +33,7 @@ def test_every_schema_is_packaged() -> None:
         "treatment-history",
         "source",
         "drug",
+        "clinical-drug-list",
         "dose-scheme",
         "trd-definition",
         "staging-model",

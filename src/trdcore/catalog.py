@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import attrs
 import orjson
@@ -30,15 +31,25 @@ from trdcore.exceptions import (
     UnknownSchemaError,
     UnknownTargetError,
 )
+from trdcore.models.clinical_drug_list import ClinicalDrug
+from trdcore.rxnorm_names import ClinicalDrugName, parse_clinical_drug_name
 from trdcore.validation import validate
 from trdcore.versions import Version
 
-__all__ = ["CONTENT_SCHEMAS", "Catalog", "CatalogEntry", "normalised_name"]
+__all__ = [
+    "CONTENT_SCHEMAS",
+    "Catalog",
+    "CatalogEntry",
+    "ClinicalDrugMatch",
+    "DrugRecognition",
+    "normalised_name",
+]
 
 #: The document kinds a plugin may contribute as content.
 CONTENT_SCHEMAS = frozenset(
     {
         "drug",
+        "clinical-drug-list",
         "dose-scheme",
         "trd-definition",
         "staging-model",
@@ -52,6 +63,7 @@ _KIND_NAMES = {
     "trd-definition": "definition",
     "staging-model": "staging model",
     "drug": "drug",
+    "clinical-drug-list": "clinical drug list",
     "dose-scheme": "dose scheme",
     "treatment": "treatment",
     "source": "source",
@@ -92,6 +104,32 @@ class CatalogEntry:
         return getattr(self.model, "status", "active") == "active"
 
 
+#: How input named a catalog drug (see :meth:`Catalog.recognise_drug`).
+RecognisedBy: TypeAlias = Literal["name", "ingredient code", "clinical drug code", "parsed name"]
+
+
+@attrs.frozen
+class ClinicalDrugMatch:
+    """A clinical drug code of a catalog list and the catalog drug it is."""
+
+    drug: CatalogEntry
+    clinical: ClinicalDrug
+    #: ``id@version`` of the clinical drug list the code is in.
+    listing: str
+
+
+@attrs.frozen
+class DrugRecognition:
+    """Which catalog drug input names, and how it was recognised."""
+
+    drug: CatalogEntry
+    how: RecognisedBy
+    #: The list entry, for a clinical drug code (its strength and dose form).
+    clinical: ClinicalDrugMatch | None = None
+    #: The parsed name, for an RxNorm normalized name matched by its ingredients.
+    parsed: ClinicalDrugName | None = None
+
+
 def _by_kind(catalog: Catalog) -> Mapping[str, tuple[CatalogEntry, ...]]:
     found: dict[str, list[CatalogEntry]] = {}
     for entry in catalog.entries:
@@ -121,6 +159,24 @@ def _drug_names(catalog: Catalog) -> Mapping[str, CatalogEntry]:
     return names
 
 
+def _clinical_drugs(catalog: Catalog) -> Mapping[str, ClinicalDrugMatch]:
+    """Every code of the active clinical drug lists, with the one catalog drug it is.
+
+    A code whose product names more than one catalog drug and no combination
+    entry (none in the built-in lists) is left out: it is not one drug.
+    """
+    found: dict[str, ClinicalDrugMatch] = {}
+    for listing in catalog.newest_active("clinical-drug-list"):
+        for clinical in listing.model.drugs:
+            drugs = clinical.drugs
+            if len(drugs) != 1 or clinical.code in found:
+                continue
+            entry = catalog.latest("drug", drugs[0])
+            if entry is not None:
+                found[clinical.code] = ClinicalDrugMatch(entry, clinical, listing.ref)
+    return found
+
+
 def _fingerprint(catalog: Catalog) -> str:
     digest = hashlib.sha256()
     for plugin, document in catalog.documents:
@@ -148,6 +204,7 @@ class Catalog:
     _kinds: Mapping[str, tuple[CatalogEntry, ...]] = _derived(_by_kind)
     _newest: Mapping[tuple[str, str], CatalogEntry] = _derived(_latest)
     _drug_index: Mapping[str, CatalogEntry] = _derived(_drug_names)
+    _clinical_index: Mapping[str, ClinicalDrugMatch] = _derived(_clinical_drugs)
     #: A SHA-256 of :attr:`documents`: two catalogs with the same fingerprint hold the same
     #: content, whichever process or machine built them.
     fingerprint: str = _derived(_fingerprint)
@@ -242,16 +299,70 @@ class Catalog:
         return self._drug_index
 
     def find_drug(self, text: str) -> CatalogEntry | None:
-        """The drug a name, synonym, brand or RxCUI refers to, matched case-insensitively.
+        """The drug a name, synonym, brand, RxCUI or clinical drug refers to.
 
-        ``"Zoloft"``, ``"sertraline"`` and ``"36437"`` all find sertraline.
-        Surrounding spaces and letter case are ignored; nothing else is guessed.
+        ``"Zoloft"``, ``"sertraline"``, ``"36437"`` (the ingredient), ``"312938"`` (an
+        RxNorm clinical drug in a catalog list) and ``"Sertraline 100 MG Oral Tablet"``
+        (an RxNorm normalized name) all find sertraline. :meth:`recognise_drug` says which
+        of these ways matched, and with what strength.
         """
         index = self._drug_index
         found = index.get(text)  # most names arrive already in their indexed form
-        if found is None:
-            found = index.get(normalised_name(text))
-        return found
+        if found is not None:
+            return found
+        recognised = self.recognise_drug(text)
+        return recognised.drug if recognised is not None else None
+
+    def recognise_drug(self, text: str) -> DrugRecognition | None:
+        """How ``text`` names a catalog drug, or None if it names none.
+
+        Tried in order: a name, synonym or brand (``how="name"``); an ingredient code
+        (``"ingredient code"``); a code of an active clinical drug list
+        (``"clinical drug code"``, with the product); an RxNorm normalized name whose
+        ingredients are one catalog drug (``"parsed name"``, with the parsed name).
+        Letter case and surrounding spaces are ignored; salts are dropped only from a
+        parsed name's ingredients.
+        """
+        key = normalised_name(text)
+        entry = self._drug_index.get(key)
+        if entry is not None:
+            how: RecognisedBy = "ingredient code" if key.isdigit() else "name"
+            return DrugRecognition(entry, how)
+        clinical = self._clinical_index.get(key)
+        if clinical is not None:
+            return DrugRecognition(clinical.drug, "clinical drug code", clinical=clinical)
+        parsed = parse_clinical_drug_name(text)
+        if parsed is None:
+            return None
+        entry = self._product(parsed)
+        if entry is None:
+            return None
+        return DrugRecognition(entry, "parsed name", parsed=parsed)
+
+    def _product(self, parsed: ClinicalDrugName) -> CatalogEntry | None:
+        """The one catalog drug a parsed name is: its combination entry, or its one ingredient."""
+        products = [drug for _, drug in parsed.pack] if parsed.pack else [parsed]
+        names = [component.name for component in products[0].components]
+        bases = [component.base_name for component in products[0].components]
+        if len(bases) > 1:
+            for order in itertools.permutations(bases):
+                for joint in (" and ", "/", " / ", "-"):
+                    entry = self._drug_index.get(joint.join(order))
+                    if entry is not None:
+                        return entry
+        found = {
+            entry.id: entry
+            for name, base in zip(names, bases, strict=True)
+            if (entry := self._drug_index.get(normalised_name(name)) or self._drug_index.get(base))
+        }
+        if parsed.pack:
+            found |= {
+                entry.id: entry
+                for drug in products[1:]
+                for component in drug.components
+                if (entry := self._drug_index.get(component.base_name))
+            }
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def similar_drug_names(self, text: str) -> list[str]:
         """Drug names (ids, names, synonyms, brands) close to ``text``, closest first."""

@@ -33,6 +33,7 @@ from trdcore.models.definition import (
     NonResponseRule,
     TrdDefinition,
 )
+from trdcore.models.clinical_drug_list import ClinicalDrug, ClinicalDrugList
 from trdcore.models.dose_scheme import DoseScheme
 from trdcore.models.drug import AdequateDose, Brand, ClassMembership, Drug, SourcedCoding
 from trdcore.models.evaluation import (
@@ -90,6 +91,8 @@ __all__ = [
     "DistinctClassesRule",
     "DocumentModel",
     "DoseOrUnknown",
+    "ClinicalDrug",
+    "ClinicalDrugList",
     "DoseScheme",
     "Drug",
     "DrugReference",
@@ -138,6 +141,7 @@ __all__ = [
 MODELS: dict[str, type[DocumentModel]] = {
     model.SCHEMA_NAME: model
     for model in (
+        ClinicalDrugList,
         ContentModule,
         DispensingEvents,
         DoseScheme,
