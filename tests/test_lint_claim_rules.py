@@ -83,7 +83,8 @@ def test_iv_ketamine_about_forty_minutes_rests_on_a_provisional_statement() -> N
 
 def test_rtms_drive_home_is_backed_by_no_statement_at_all() -> None:
     item = treatment(
-        "- You stay awake the whole time.\n- Most people can drive themselves home after a session.",
+        "- You stay awake the whole time.\n"
+        "- Most people can drive themselves home after a session.",
         statement(
             "The patient is awake, no anaesthesia is used, and a NeuroStar session lasts about 37 "
             "minutes.",

@@ -7,6 +7,7 @@ back, key for key. ``MODELS`` maps each document schema's name to its model clas
 from __future__ import annotations
 
 from trdcore.models._json import DocumentModel, JsonModel
+from trdcore.models.clinical_drug_list import ClinicalDrug, ClinicalDrugList
 from trdcore.models.common import (
     ClearCommunicationReview,
     Coding,
@@ -33,7 +34,6 @@ from trdcore.models.definition import (
     NonResponseRule,
     TrdDefinition,
 )
-from trdcore.models.clinical_drug_list import ClinicalDrug, ClinicalDrugList
 from trdcore.models.dose_scheme import DoseScheme
 from trdcore.models.drug import AdequateDose, Brand, ClassMembership, Drug, SourcedCoding
 from trdcore.models.evaluation import (
@@ -74,6 +74,8 @@ __all__ = [
     "Brand",
     "ClassMembership",
     "ClearCommunicationReview",
+    "ClinicalDrug",
+    "ClinicalDrugList",
     "Coding",
     "ContentModule",
     "CountsAsTrial",
@@ -91,8 +93,6 @@ __all__ = [
     "DistinctClassesRule",
     "DocumentModel",
     "DoseOrUnknown",
-    "ClinicalDrug",
-    "ClinicalDrugList",
     "DoseScheme",
     "Drug",
     "DrugReference",
