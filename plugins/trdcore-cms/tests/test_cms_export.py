@@ -106,7 +106,7 @@ def test_front_matter_carries_review_metadata_and_sources(hugo_files: dict[str, 
     assert len(shown) <= 6 < rtms["params"]["sources_cited"]
     clinician = pages["content/clinician-treatments/rtms/index.md"][0]
     listed = {source["id"] for source in clinician["params"]["sources"]}
-    assert "oreardon-2007-tms-rct" in listed
+    assert "papakostas-2024-ascertain-trd" in listed
     assert shown - {"cdcr-988-2022", "webmd-988-2022"} <= listed
     assert len(listed) == clinician["params"]["sources_cited"]
 

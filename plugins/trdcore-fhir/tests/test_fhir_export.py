@@ -154,7 +154,7 @@ def test_plan_definition_groups_every_treatment_with_versioned_canonicals(
 
 
 def test_drug_activities_carry_product_codes_and_procedures_their_cpt(
-    exported: dict[str, Any],
+    exported: dict[str, Any], catalog: Catalog
 ) -> None:
     activities = {r["id"]: r for r in resources_of(exported, "ActivityDefinition")}
     esketamine = activities["esketamine-nasal-spray"]
@@ -167,9 +167,15 @@ def test_drug_activities_carry_product_codes_and_procedures_their_cpt(
         ("http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "G2082"),
         ("http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "G2083"),
     }
+    # A procedure carries the codes the catalog gives it (none for rTMS since issue 15: its
+    # CPT codes rested only on coding blogs) and always its name as text.
     rtms = activities["rtms"]
     assert rtms["kind"] == "ServiceRequest"
-    assert {c["code"] for c in rtms["code"]["coding"]} == {"90867", "90868", "90869"}
+    entry = catalog.latest("treatment", "rtms")
+    assert entry is not None
+    expected = {coding.code for coding in entry.model.codings or ()}
+    assert {c["code"] for c in rtms["code"].get("coding", [])} == expected
+    assert rtms["code"]["text"]
     # Patient-level narrative: the plain-language text, which always points to 988.
     assert "988" in rtms["text"]["div"]
 
