@@ -32,6 +32,7 @@ import orjson
 
 from trdcore.exceptions import DocumentError
 from trdcore.models.history import ReasonStopped
+from trdcore.rxnorm_names import parse_clinical_drug_name
 from trdcore_fhir.terminology import (
     ATC,
     DATA_ABSENT_REASON,
@@ -283,6 +284,9 @@ class _Reading:
     warnings: list[str] = attrs.field(factory=list)
     patients: dict[str, _Patient] = attrs.field(factory=dict)
     medications: list[tuple[str, str, _Scope]] = attrs.field(factory=list)
+    #: Medication records not used as trials because their drug is known not to be an
+    #: antidepressant or augmentation agent: drug as written -> how many records.
+    ignored: dict[str, int] = attrs.field(factory=dict)
     #: Keep only the elements read from each record (False: the input is dropped after
     #: reading anyway, as when one Bundle is read on its own).
     compact: bool = True
@@ -493,6 +497,8 @@ class _Reading:
                 )
             found.append(self._history(key, patient))
         self._unused_medications()
+        if self.ignored:
+            self.warn(self.source, _ignored_summary(self.ignored))
         return found
 
     def _history(self, key: str, patient: _Patient) -> ImportedHistory:
@@ -650,7 +656,7 @@ class _Reading:
                 self.warn(f"{label} intent", f"intent {intent!r} is not an order; not used")
                 return None
         drug = self._drug(label, resource, scope)
-        if drug is None:
+        if drug is None or not self._may_be_a_trial(label, drug):
             return None
         trial: dict[str, Any] = {"id": _trial_id(resource, reference), "drug": drug}
         dosages = _list(resource.get("dosage" if statement else "dosageInstruction"))
@@ -715,6 +721,55 @@ class _Reading:
         if "codings" in copy:
             copy["codings"] = [dict(coding) for coding in copy["codings"]]
         return copy
+
+    def _may_be_a_trial(self, label: str, drug: dict[str, Any]) -> bool:
+        """Whether a medication record's drug may be an antidepressant or augmentation trial.
+
+        A drug the catalog recognises (by name, ingredient code, clinical drug code or RxNorm
+        normalized name) is a trial when it is an antidepressant or an augmentation agent,
+        and is otherwise not used (ketamine given as an anaesthetic, for instance). A drug
+        the catalog does not know is not used when it is identified all the same, by an
+        RxNorm normalized name (a statin, an antibiotic: every antidepressant and
+        augmentation agent is in the catalog); either way it is counted in the import's
+        summary, not warned about one by one. A drug that cannot be identified at all (a
+        code without a name, a name trdcore cannot read) may be an antidepressant: it stays
+        a trial the definitions cannot judge ("cannot tell"), with a warning naming it.
+        """
+        catalog = self.reader.dispensing_catalog()
+        codings = drug.get("codings", ())
+        texts = [drug.get("name"), *(c.get("code") for c in codings)]
+        texts += [c.get("display") for c in codings]
+        named = [text for text in texts if isinstance(text, str) and text.strip()]
+        for text in named:
+            recognised = catalog.recognise_drug(text)
+            if recognised is not None:
+                if {"antidepressant", "augmentation"} & set(recognised.drug.model.roles):
+                    return True
+                self._ignore(drug)
+                return False
+        if any(parse_clinical_drug_name(text) for text in named):
+            self._ignore(drug)
+            return False
+        shown = ", ".join(
+            f"{c.get('system')}|{c.get('code')}" + (f" ({c['display']})" if "display" in c else "")
+            for c in codings
+        )
+        name = drug.get("name")
+        called = f"drug {name!r} " if name else "drug "
+        coded = f"coded {shown} " if shown else ""
+        self.warn(
+            label,
+            f"{called}{coded}is not one trdcore can identify; kept as a trial the definitions "
+            "cannot judge (it may be an antidepressant)",
+        )
+        return True
+
+    def _ignore(self, drug: dict[str, Any]) -> None:
+        codings = drug.get("codings", ())
+        shown = drug.get("name") or next(
+            (c.get("display") or c.get("code") for c in codings), "unnamed drug"
+        )
+        self.ignored[shown] = self.ignored.get(shown, 0) + 1
 
     def _dose(
         self, label: str, dosages: list[Any]
@@ -1231,6 +1286,23 @@ def _strength(medication: dict[str, Any]) -> dict[str, Any] | None:
     if unit is None or not isinstance(value, int | float) or per != 1 or value <= 0:
         return None
     return {"value": value, "unit": unit}
+
+
+#: How many drugs an import summary names before it says "and N more".
+_SUMMARY_NAMES = 10
+
+
+def _ignored_summary(ignored: Mapping[str, int]) -> str:
+    """One line for the medication records not used as trials, most frequent drugs first."""
+    records = sum(ignored.values())
+    ranked = sorted(ignored.items(), key=lambda item: (-item[1], item[0]))
+    named = ", ".join(f"{drug} ({count})" for drug, count in ranked[:_SUMMARY_NAMES])
+    more = len(ranked) - _SUMMARY_NAMES
+    return (
+        f"{records} medication record{'s' if records != 1 else ''} of {len(ranked)} "
+        f"drug{'s' if len(ranked) != 1 else ''} that are not antidepressants or augmentation "
+        f"agents were not used as trials: {named}" + (f", and {more} more" if more > 0 else "")
+    )
 
 
 def _r5_shape(resource: dict[str, Any]) -> str | None:
