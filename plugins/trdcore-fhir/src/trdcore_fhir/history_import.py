@@ -45,6 +45,7 @@ from trdcore_fhir.terminology import (
 )
 from trdcore_fhir.vocabulary import (
     ADHERENCE_EXTENSION,
+    COUNT_UNITS,
     DOSE_UNITS,
     HISTORY_ID_SYSTEM,
     OUTCOME_EXTENSION,
@@ -660,7 +661,10 @@ class _Reading:
             return None
         trial: dict[str, Any] = {"id": _trial_id(resource, reference), "drug": drug}
         dosages = _list(resource.get("dosage" if statement else "dosageInstruction"))
-        dose, duration = self._dose(label, dosages)
+        dose, duration = self._dose(label, dosages, drug)
+        if isinstance(dose, dict) and "derived" in dose:
+            derived = dose.pop("derived")
+            trial["notes"] = derived
         if dose is not None:
             trial["daily_dose"] = dose
         if statement:
@@ -772,9 +776,14 @@ class _Reading:
         self.ignored[shown] = self.ignored.get(shown, 0) + 1
 
     def _dose(
-        self, label: str, dosages: list[Any]
+        self, label: str, dosages: list[Any], drug: dict[str, Any]
     ) -> tuple[dict[str, Any] | str | None, dict[str, Any] | None]:
-        """The highest daily dose over the dosage lines, and a bounds duration if given."""
+        """The highest daily dose over the dosage lines, and a bounds duration if given.
+
+        A dose in tablets, capsules or mL (or in no unit, for a tablet or capsule) is turned
+        into mg with the strength of the drug's product (:meth:`_product_strength`); the
+        dose then carries ``derived``, the sentence saying how, which becomes the trial's note.
+        """
         best: dict[str, Any] | None = None
         unknown = False
         duration = None
@@ -800,11 +809,83 @@ class _Reading:
                 continue
             if dose is None:
                 continue
+            if dose["unit"] not in _HISTORY_UNITS:
+                converted, problem = self._converted(dose, drug)
+                if converted is None:
+                    self.warn(f"{label} dosage[{index}]", f"{problem}; daily dose unknown")
+                    unknown = True
+                    continue
+                dose = converted
             if best is None or (dose["unit"] == best["unit"] and dose["value"] > best["value"]):
                 best = dict(dose)
         if best is not None:
             return best, duration
         return ("unknown" if unknown else None), duration
+
+    def _converted(
+        self, dose: dict[str, Any], drug: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, str]:
+        """A daily dose in units of a dose form, in mg; or None and why it cannot be."""
+        counted = dose["unit"]
+        product = self._product(drug)
+        given = "dose without a unit" if counted == _NO_UNIT else f"dose in {counted}s"
+        if product is None:
+            return None, (
+                f"{given}, and the drug has no one strength per unit here (a combination, or "
+                "no product that trdcore's clinical drug lists or an RxNorm normalized name give)"
+            )
+        display, strength, unit, form, how = product
+        lowered = form.casefold()
+        if counted == "mL":
+            fits = unit == "MG/ML"
+        elif counted == _NO_UNIT:
+            fits = unit == "MG" and ("tablet" in lowered or "capsule" in lowered)
+        else:
+            fits = unit == "MG" and counted in lowered
+        if not fits:
+            return None, (
+                f"{given} does not fit the product {display!r} ({strength:g} {unit}, {form})"
+            )
+        value = round(dose["value"] * strength, 3)
+        amount = int(value) if float(value).is_integer() else value
+        each = "unit" if counted == _NO_UNIT else counted
+        assumed = (
+            f" (the dose has no unit: read as {form.casefold()}s)" if counted == _NO_UNIT else ""
+        )
+        derived = (
+            f"Daily dose {amount:g} mg derived by trdcore-fhir: {dose['value']:g} {each}(s) a "
+            f"day{assumed} x {strength:g} {unit} ({display}, recognised by {how})."
+        )
+        return {"value": amount, "unit": "mg", "derived": derived}, ""
+
+    def _product(self, drug: dict[str, Any]) -> tuple[str, float, str, str, str] | None:
+        """The product a drug coding or name names: (display, strength, unit, dose form, how).
+
+        Only a product with one ingredient has one strength; a combination (olanzapine /
+        fluoxetine) has none here.
+        """
+        catalog = self.reader.dispensing_catalog()
+        codings = drug.get("codings", ())
+        texts = [c.get("code") for c in codings] + [c.get("display") for c in codings]
+        texts.append(drug.get("name"))
+        for text in texts:
+            if not isinstance(text, str) or not text.strip():
+                continue
+            recognised = catalog.recognise_drug(text)
+            if recognised is None:
+                continue
+            if recognised.clinical is not None:
+                listed = recognised.clinical.clinical
+                if len(listed.components) == 1 and not listed.pack:
+                    component = listed.components[0]
+                    how = f"RxNorm code {listed.code}"
+                    return listed.display, component.strength, component.unit, listed.dose_form, how
+            elif recognised.parsed is not None:
+                parsed = recognised.parsed
+                if len(parsed.components) == 1 and not parsed.pack and parsed.dose_form:
+                    strength = parsed.components[0].strength
+                    return text, strength.value, strength.unit, parsed.dose_form, "its name"
+        return None
 
     def _statement_timing(
         self, label: str, resource: dict[str, Any], trial: dict[str, Any]
@@ -886,7 +967,7 @@ class _Reading:
             )
             return None
         drug = self._drug(label, resource, scope)
-        if drug is None:
+        if drug is None or not self._may_be_a_trial(label, drug):
             return None
         when = resource.get("whenHandedOver") or resource.get("whenPrepared")
         day = self.memo.date(when) if isinstance(when, str) else None
@@ -903,6 +984,8 @@ class _Reading:
         medication = _medication(target, scope) if isinstance(target, str) else None
         if medication is not None:
             strength = _strength(medication)
+        if strength is None:
+            strength = self._fill_strength(resource, drug)
         if strength is not None and isinstance(quantity, int | float) and quantity > 0:
             return {
                 "id": reference,
@@ -919,6 +1002,12 @@ class _Reading:
                 dose = _daily_dose(dosage) if isinstance(dosage, dict) else None
                 if dose:
                     break
+            if dose is not None and dose["unit"] not in _HISTORY_UNITS:
+                converted, why = self._converted(dose, drug)
+                if converted is None:
+                    raise _Unusable(why)
+                converted.pop("derived")
+                dose = converted
         except _Unusable as problem:
             self.warn(f"{label} dosageInstruction", f"{problem}; not used")
             return None
@@ -938,6 +1027,25 @@ class _Reading:
             "quantity": int(days),
             "days_supply": int(days),
         }
+
+    def _fill_strength(
+        self, resource: dict[str, Any], drug: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The strength per unit of a fill counted in tablets or capsules (or in no unit), from
+        the product its coding or name gives; None when the quantity is in another unit."""
+        quantity = resource.get("quantity")
+        counted = _count_unit(quantity) if isinstance(quantity, dict) else None
+        if counted is None or counted == "mL":
+            return None
+        product = self._product(drug)
+        if product is None:
+            return None
+        _display, strength, unit, form, _how = product
+        lowered = form.casefold()
+        countable = "tablet" in lowered or "capsule" in lowered
+        if unit != "MG" or not countable or (counted != _NO_UNIT and counted not in lowered):
+            return None
+        return {"value": strength, "unit": "mg"}
 
     def _scores(
         self,
@@ -1215,6 +1323,22 @@ def _is_depression(system: Any, code: Any) -> bool:
     return False
 
 
+#: A dose given with no unit at all: a number of units of the product's dose form (as
+#: Synthea writes "1" for one tablet), read so only when the product is a tablet or capsule.
+_NO_UNIT = "unit of the dose form"
+
+
+def _count_unit(quantity: dict[str, Any]) -> str | None:
+    """The dose form a count unit names (tablet, capsule, mL), _NO_UNIT with no unit, or None."""
+    given = [quantity.get(key) for key in ("code", "unit")]
+    for unit in given:
+        if isinstance(unit, str) and unit.strip().lower() in COUNT_UNITS:
+            return COUNT_UNITS[unit.strip().lower()]
+    if all(unit is None or (isinstance(unit, str) and not unit.strip()) for unit in given):
+        return _NO_UNIT
+    return None
+
+
 def _quantity_unit(quantity: dict[str, Any]) -> str | None:
     for key in ("code", "unit"):
         unit = quantity.get(key)
@@ -1242,12 +1366,10 @@ def _daily_dose(dosage: dict[str, Any]) -> dict[str, Any] | None:
     value = quantity.get("value")
     if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
         raise _Unusable("doseQuantity has no positive value")
-    unit = _quantity_unit(quantity)
+    unit = _quantity_unit(quantity) or _count_unit(quantity)
     if unit is None:
         shown = quantity.get("code") or quantity.get("unit")
-        raise _Unusable(
-            "dose without a unit" if shown is None else f"dose unit {shown!r} is not mg, g or mcg"
-        )
+        raise _Unusable(f"dose unit {shown!r} is not mg, g, mcg, tablets, capsules or mL")
     timing = _get(dosage, "timing") or {}
     repeat = timing.get("repeat") if isinstance(timing, dict) else None
     code = _code_of(timing.get("code")) if isinstance(timing, dict) else None
@@ -1288,6 +1410,8 @@ def _strength(medication: dict[str, Any]) -> dict[str, Any] | None:
     return {"value": value, "unit": unit}
 
 
+#: Dose units a treatment history holds; any other is a count of a dose form, converted.
+_HISTORY_UNITS = frozenset({"mg", "g", "mcg", "mg/24h"})
 #: How many drugs an import summary names before it says "and N more".
 _SUMMARY_NAMES = 10
 

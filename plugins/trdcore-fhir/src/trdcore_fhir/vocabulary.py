@@ -14,6 +14,7 @@ from trdcore_fhir.terminology import DEFAULT_BASE
 
 __all__ = [
     "ADHERENCE_EXTENSION",
+    "COUNT_UNITS",
     "DOSE_UNITS",
     "DURATION_UNITS",
     "HISTORY_ID_SYSTEM",
@@ -53,6 +54,24 @@ DOSE_UNITS: Final[Mapping[str, str]] = {
     "mg/24h": "mg/24h",
     "mg/24.h": "mg/24h",
     "mg/d": "mg/24h",
+}
+#: Units that count units of a dose form (UCUM annotations and common spellings) -> the form
+#: counted; a dose in them is converted to mg with the drug's strength per unit.
+COUNT_UNITS: Final[Mapping[str, str]] = {
+    "{tbl}": "tablet",
+    "{tablet}": "tablet",
+    "{tablets}": "tablet",
+    "tablet": "tablet",
+    "tablets": "tablet",
+    "tab": "tablet",
+    "{capsule}": "capsule",
+    "{cap}": "capsule",
+    "capsule": "capsule",
+    "capsules": "capsule",
+    "cap": "capsule",
+    "ml": "mL",
+    "milliliter": "mL",
+    "millilitre": "mL",
 }
 #: history duration unit <-> UCUM code.
 DURATION_UNITS: Final[Mapping[str, str]] = {"day": "d", "week": "wk", "month": "mo"}
