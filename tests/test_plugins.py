@@ -92,6 +92,34 @@ def test_hook_trdcore_register_importers(
         assert_valid(document, "treatment-history")
 
 
+def test_an_invalid_imported_history_is_named_by_its_id_not_only_its_position(
+    trdcore_pm: TrdcorePluginManager, register_plugin: Any, tmp_path: Path
+) -> None:
+    """Issue 16: a patient's history over the trial limit was reported as "document 0"."""
+
+    class TooMany:
+        name = "too-many"
+        description = "A history with 201 trials"
+
+        def read(self, path: Path, options: Any) -> ImportResult:
+            trials = [{"drug": {"name": "sertraline"}}] * 201
+            history = {"id": "Patient/42", "episode": {"start_date": "unknown"}, "trials": trials}
+            return ImportResult(documents=(history,), warnings=())
+
+    class Plugin:
+        @hookimpl
+        def trdcore_register_importers(self, register: Any) -> None:
+            register(TooMany())
+
+    register_plugin(Plugin(), "too-many-plugin")
+    source = tmp_path / "in.txt"
+    source.write_text("x")
+    run = run_import("too-many", source, pm=trdcore_pm)
+    [problem] = run.invalid
+    assert problem.startswith(f"{source} history 'Patient/42' (document 0): ")
+    assert "/trials" in problem
+
+
 def test_hook_trdcore_register_content(
     trdcore_pm: TrdcorePluginManager, register_plugin: Any
 ) -> None:

@@ -233,6 +233,14 @@ class ImportOutcome:
     invalid: tuple[str, ...]
 
 
+def _whose(document: Any, position: int) -> str:
+    """Which imported history a message is about: its id (the patient, for FHIR) and position."""
+    identifier = document.get("id") if isinstance(document, Mapping) else None
+    if isinstance(identifier, str) and identifier:
+        return f"history {identifier!r} (document {position})"
+    return f"document {position}"
+
+
 def run_import(
     source: str,
     path: Path,
@@ -257,7 +265,7 @@ def run_import(
         found = issues(document, "treatment-history")
         if found:
             details = "; ".join(issue.describe() for issue in found)
-            invalid.append(f"{path} document {position}: {details}")
+            invalid.append(f"{path} {_whose(document, position)}: {details}")
         else:
             valid.append(document)
     return ImportOutcome(tuple(valid), tuple(result.warnings), tuple(invalid))
