@@ -345,22 +345,54 @@ class HistoryFacts:
 
 
 def _overlaps(facts: Iterable[TrialFacts]) -> list[dict[str, Any]]:
-    """Antidepressant trials taken together for more than two weeks, reported as combinations."""
+    """Antidepressant trials taken together for more than two weeks, one warning per group.
+
+    Trials are grouped when each overlaps another of the group by more than
+    :data:`COMBINATION_OVERLAP_DAYS`. One warning per group, not per pair, so a history of
+    150 overlapping orders gets one line, not thousands. The groups are found in one pass
+    over the trials sorted by start: a trial overlaps some earlier trial by more than the
+    limit exactly when it overlaps the earlier trial that ends last by more than it (that
+    one starts no later and ends no sooner), and that trial is already in the group of every
+    earlier trial it overlaps so, so joining its group is enough.
+    """
     spans = [item for item in facts if item.span is not None and item.kind == "antidepressant"]
-    found = []
-    for number, first in enumerate(spans):
-        start, end = first.span  # type: ignore[misc]
-        for second in spans[number + 1 :]:
-            other_start, other_end = second.span  # type: ignore[misc]
-            days = (min(end, other_end) - max(start, other_start)).days
+    position = {id(item): number for number, item in enumerate(spans)}
+    ordered = sorted(spans, key=lambda item: item.span[0])  # type: ignore[index]
+    group_of: dict[int, int] = {}
+    groups: dict[int, list[TrialFacts]] = {}
+    reaching: TrialFacts | None = None  # the trial so far that ends last
+    for index, item in enumerate(ordered):
+        start, end = item.span  # type: ignore[misc]
+        joined = None
+        if reaching is not None:
+            days = (min(end, reaching.span[1]) - start).days  # type: ignore[index]
             if days > COMBINATION_OVERLAP_DAYS:
-                found.append(
-                    {
-                        "code": "combination",
-                        "pointer": second.pointer,
-                        "message": f"{first.pointer} ({first.drug_input}) and {second.pointer} "
-                        f"({second.drug_input}) overlap by {days} days: read as taken "
-                        "together; each is judged as its own trial",
-                    }
-                )
+                joined = group_of[id(reaching)]
+        group = index if joined is None else joined
+        group_of[id(item)] = group
+        groups.setdefault(group, []).append(item)
+        if reaching is None or end > reaching.span[1]:  # type: ignore[index]
+            reaching = item
+    found = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda item: position[id(item)])
+        named = [f"{item.pointer} ({item.drug_input})" for item in members]
+        if len(members) == 2:
+            first, second = members
+            days = (
+                min(first.span[1], second.span[1]) - max(first.span[0], second.span[0])  # type: ignore[index]
+            ).days
+            message = (
+                f"{named[0]} and {named[1]} overlap by {days} days: read as taken together; "
+                "each is judged as its own trial"
+            )
+        else:
+            message = (
+                f"{', '.join(named[:-1])} and {named[-1]} overlap, each with another of them by "
+                f"more than {COMBINATION_OVERLAP_DAYS} days: read as taken together; each is "
+                "judged as its own trial"
+            )
+        found.append({"code": "combination", "pointer": members[1].pointer, "message": message})
     return found
