@@ -11,7 +11,7 @@ What is read (R4 4.0.1):
 - ``MedicationDispense`` (completed) -> prescription fills, turned into trials by
   :func:`trdcore.rules.events.trials_from_events` (OMOP-style drug eras);
 - ``Observation`` with LOINC 44261-6 (PHQ-9 total) or a trdcore scale code -> a scale score;
-- ``Condition`` coded as major depression (SNOMED CT or ICD-10-CM F32/F33) -> the episode;
+- ``Condition`` coded as major depression (the VSAC Major Depression value set) -> the episode;
 - ``Patient`` -> the history's id and identifiers; ``Medication`` -> resolves references.
 
 Everything else, and every code, element or reference that cannot be used, becomes a warning
@@ -37,6 +37,8 @@ from trdcore_fhir.terminology import (
     ATC,
     DATA_ABSENT_REASON,
     ICD10CM,
+    ICD10CM_DEPRESSION,
+    MAJOR_DEPRESSION_VALUESET,
     RXNORM,
     SCALE_BY_CODE,
     SNOMED,
@@ -598,8 +600,8 @@ class _Reading:
             if not codings:
                 self.warn(
                     f"{label} code",
-                    "not a major depression diagnosis (SNOMED CT "
-                    "depression concepts or ICD-10-CM F32/F33); not used"
+                    "not a major depression diagnosis (a SNOMED CT or ICD-10-CM code of the "
+                    f"VSAC Major Depression value set {MAJOR_DEPRESSION_VALUESET}); not used"
                     + (f" ({', '.join(others)})" if others else ""),
                 )
                 continue
@@ -1319,7 +1321,7 @@ def _is_depression(system: Any, code: Any) -> bool:
     if system == SNOMED:
         return code in SNOMED_DEPRESSION
     if system == ICD10CM:
-        return code.startswith(("F32", "F33")) and code not in {"F32.81"}
+        return code in ICD10CM_DEPRESSION
     return False
 
 

@@ -9,7 +9,9 @@ code systems section of docs/plugins/fhir.md), trdcore's own code system
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from importlib import resources
 from typing import Final
 
 __all__ = [
@@ -21,8 +23,10 @@ __all__ = [
     "DEFAULT_BASE",
     "HCPCS",
     "ICD10CM",
+    "ICD10CM_DEPRESSION",
     "KNOWN_SYSTEMS",
     "LOINC",
+    "MAJOR_DEPRESSION_VALUESET",
     "PHQ9_TOTAL",
     "RXNORM",
     "SNOMED",
@@ -77,22 +81,31 @@ CPG_PERTINENT: Final = "http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-perti
 #: LOINC 44261-6, PHQ-9 total score [Reported] (HL7 PHR IG value set and US Core example; [S24]).
 PHQ9_TOTAL: Final = "44261-6"
 
-#: SNOMED CT depression concepts read as "the episode" on import; each is in the VSAC "Major
-#: Depression" value set 2.16.840.1.113883.3.464.1003.105.12.1007 ([S21] in
-#: treatments-payers-codes.md section 3).
-SNOMED_DEPRESSION: Final = frozenset(
-    {
-        "370143000",  # major depressive disorder
-        "36923009",  # major depression, single episode
-        "66344007",  # recurrent major depression
-        "2618002",  # chronic recurrent major depressive disorder
-        "832007",  # moderate major depression
-        "450714000",  # severe major depression
-        "268621008",  # recurrent major depressive episodes
-        "281000119103",  # severe recurrent major depression
-        "36474008",  # severe recurrent major depression without psychotic features
-    }
-)
+#: The diagnoses read as "the episode" on import: the SNOMED CT and ICD-10-CM codes of the
+#: VSAC "Major Depression" value set 2.16.840.1.113883.3.464.1003.105.12.1007 (version
+#: 20170504, the one CMS128 uses: 55 SNOMED CT and 12 ICD-10-CM codes), read from the copy
+#: packaged in ``trdcore_fhir/valuesets/`` (cqframework/ecqm-content-qicore-2025 at
+#: db5a7e143304b19b70cbf6a89e5ebeab9e40df61, byte for byte). It holds major depressive
+#: disorder and its descendants, not "depressive disorder" or "depression" unspecified.
+MAJOR_DEPRESSION_VALUESET: Final = "2.16.840.1.113883.3.464.1003.105.12.1007"
+
+
+def _valueset_codes(oid: str) -> Mapping[str, frozenset[str]]:
+    """The codes of a packaged value set's expansion, by code system."""
+    text = (resources.files("trdcore_fhir") / "valuesets" / f"valueset-{oid}.json").read_text(
+        encoding="utf-8"
+    )
+    found: dict[str, set[str]] = {}
+    for concept in json.loads(text)["expansion"]["contains"]:
+        found.setdefault(concept["system"], set()).add(concept["code"])
+    return {system: frozenset(codes) for system, codes in found.items()}
+
+
+_MAJOR_DEPRESSION = _valueset_codes(MAJOR_DEPRESSION_VALUESET)
+#: SNOMED CT concepts of major depression (the value set above).
+SNOMED_DEPRESSION: Final = _MAJOR_DEPRESSION["http://snomed.info/sct"]
+#: ICD-10-CM codes of major depression (the value set above).
+ICD10CM_DEPRESSION: Final = _MAJOR_DEPRESSION["http://hl7.org/fhir/sid/icd-10-cm"]
 
 #: Every code-system URI the plugin may emit, with where it is confirmed. No validator checks
 #: Coding.system (fhir.md section 2), so the tests hold every emitted coding to this list.

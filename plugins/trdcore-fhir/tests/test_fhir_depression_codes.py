@@ -1,0 +1,76 @@
+"""The episode is read from a major depression diagnosis as CMS128's value set defines one.
+
+The codes are those of the VSAC "Major Depression" value set
+2.16.840.1.113883.3.464.1003.105.12.1007 (packaged in trdcore_fhir/valuesets/, byte for byte);
+"depressive disorder" and "depression, unspecified" are not in it, so they do not start the
+episode (issue 16 found SNOMED CT 35489007 refused while ICD-10-CM F32.A was accepted: both are
+now read the same way, by the list).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fhir_fixtures import PATIENT, SNOMED, bundle, depression, patient, statement, write_json
+from trdcore_fhir import read_fhir
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+def packaged_codes() -> set[tuple[str, str]]:
+    path = resources.files("trdcore_fhir") / "valuesets"
+    text = (path / "valueset-2.16.840.1.113883.3.464.1003.105.12.1007.json").read_text("utf-8")
+    return {(c["system"], c["code"]) for c in json.loads(text)["expansion"]["contains"]}
+
+
+def episode_of(tmp_path: Path, system: str, code: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+    condition = depression("c1", "2024-01-05")
+    condition["code"] = {"coding": [{"system": system, "code": code}]}
+    resources_ = [
+        patient(),
+        condition,
+        statement("ms1", "312938", "sertraline 100 MG Oral Tablet", "2024-01-10", "2024-03-15"),
+    ]
+    urls = [PATIENT, *(f"{r['resourceType']}/{r['id']}" for r in resources_[1:])]
+    imported = read_fhir(write_json(tmp_path / "in.json", bundle(*resources_, full_urls=urls)))
+    [history] = imported.histories
+    return history.document["episode"], imported.warnings
+
+
+def test_the_packaged_value_set_holds_55_snomed_and_12_icd_10_cm_codes() -> None:
+    codes = packaged_codes()
+    assert sum(system == SNOMED for system, _ in codes) == 55
+    assert sum(system == ICD10CM for system, _ in codes) == 12
+
+
+@pytest.mark.parametrize(
+    ("system", "code"),
+    [
+        (SNOMED, "370143000"),  # major depressive disorder
+        (SNOMED, "191604000"),
+        (ICD10CM, "F32.9"),
+        (ICD10CM, "F33.1"),
+    ],
+)
+def test_a_code_of_the_value_set_starts_the_episode(tmp_path: Path, system: str, code: str) -> None:
+    assert (system, code) in packaged_codes()
+    episode, _ = episode_of(tmp_path, system, code)
+    assert episode["start_date"] == "2024-01-05"
+    assert episode["diagnoses"] == [{"system": system, "code": code}]
+
+
+@pytest.mark.parametrize(("system", "code"), [(SNOMED, "35489007"), (ICD10CM, "F32.A")])
+def test_a_code_outside_the_value_set_is_reported_and_not_the_episode(
+    tmp_path: Path, system: str, code: str
+) -> None:
+    assert (system, code) not in packaged_codes()
+    episode, warnings = episode_of(tmp_path, system, code)
+    assert episode == {"start_date": "unknown"}
+    assert any(
+        "Condition/c1 code" in w and "2.16.840.1.113883.3.464.1003.105.12.1007" in w
+        for w in warnings
+    )
