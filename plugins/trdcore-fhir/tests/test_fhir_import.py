@@ -92,6 +92,10 @@ def test_a_patient_bundle_becomes_one_history(tmp_path: Path) -> None:
                 "end_date": "2023-06-01",
                 "outcome": "non-response",
                 "adherence": "full",
+                # The PHQ-9 of the trial's last day, read as its end score by date.
+                "end_score": {"scale": "PHQ-9", "value": 21, "date": "2023-06-01"},
+                "notes": "Scores read by date by trdcore-fhir (end PHQ-9 of 2023-06-01; "
+                "windows 30 days before to 7 after the start, 14 around the end).",
             },
         ],
     }
@@ -100,6 +104,7 @@ def test_a_patient_bundle_becomes_one_history(tmp_path: Path) -> None:
         "/trials/0": ("MedicationStatement/ms1",),
         "/trials/1": ("MedicationStatement/ms2",),
         "/episode/scores/0": ("Observation/phq1",),
+        "/trials/1/end_score": ("Observation/phq1",),
     }
 
 

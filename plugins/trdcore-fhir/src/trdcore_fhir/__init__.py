@@ -126,10 +126,17 @@ class FhirImporter:
     description = "FHIR R4 Bundle or NDJSON (medications, PHQ-9, depression) to histories"
 
     def read(self, path: Path, options: Mapping[str, str]) -> ImportResult:
+        from trdcore.exceptions import DocumentError
         from trdcore.extensions import ImportResult
-        from trdcore_fhir.history_import import read_fhir
+        from trdcore_fhir.history_import import ScoreWindows, read_fhir
 
-        imported = read_fhir(path, as_of=options.get("as-of"))
+        windows = ScoreWindows()
+        if "score-windows" in options:
+            try:
+                windows = ScoreWindows.parse(options["score-windows"])
+            except ValueError as error:
+                raise DocumentError(f"option {error}", source=str(path)) from None
+        imported = read_fhir(path, as_of=options.get("as-of"), score_windows=windows)
         return ImportResult(
             documents=tuple(history.document for history in imported.histories),
             warnings=imported.warnings,

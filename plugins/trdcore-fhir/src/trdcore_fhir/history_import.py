@@ -252,6 +252,7 @@ _KEEP = {
         "category",
         "valueInteger",
         "valueQuantity",
+        "valueString",
         "effectiveDateTime",
         "partOf",
     ),
@@ -579,6 +580,7 @@ class _Reading:
         if patient.dispenses:
             self._dispensed(key, patient, history, trials, sources)
         self._scores(patient, history, episode, trials, by_statement, sources)
+        self._scores_near_trials(episode, trials, sources)
         history["trials"] = trials
         return ImportedHistory(history, key, sources)
 
@@ -1074,9 +1076,29 @@ class _Reading:
             value = resource.get("valueInteger")
             if value is None:
                 value = _get(resource.get("valueQuantity"), "value")
+            if value is None and isinstance(resource.get("valueString"), str):
+                # US Core's own PHQ-9 example writes the total as text.
+                value = _number(resource["valueString"])
+                if value is None:
+                    self.warn(
+                        f"{label} valueString",
+                        f"{resource['valueString']!r} is not a number; not used",
+                    )
+                    continue
             if not isinstance(value, int | float) or isinstance(value, bool):
-                self.warn(f"{label} value[x]", "no valueInteger or valueQuantity; not used")
+                self.warn(
+                    f"{label} value[x]", "no valueInteger, valueQuantity or valueString; not used"
+                )
                 continue
+            if scale == "PHQ-9" and not float(value).is_integer():
+                self.warn(
+                    f"{label} value[x]",
+                    f"{value} is not a whole number, and a PHQ-9 total is a sum of nine item "
+                    "scores of 0-3; not used",
+                )
+                continue
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
             if not 0 <= value <= _SCALE_MAX[scale]:
                 self.warn(
                     f"{label} value[x]",
@@ -1112,6 +1134,71 @@ class _Reading:
             scores = episode.setdefault("scores", [])
             sources[f"/episode/scores/{len(scores)}"] = (reference,)
             scores.append(score)
+
+    def _scores_near_trials(
+        self,
+        episode: dict[str, Any],
+        trials: list[dict[str, Any]],
+        sources: dict[str, tuple[str, ...]],
+    ) -> None:
+        """Give trials without linked scores the dated episode totals nearest their start and
+        end (:class:`ScoreWindows`); the trial's notes say which totals were taken."""
+        windows = self.reader.score_windows
+        dated = [
+            (datetime.date.fromisoformat(score["date"]), number, score)
+            for number, score in enumerate(episode.get("scores", ()))
+            if isinstance(score.get("date"), str)
+        ]
+        if not dated:
+            return
+        dated.sort(key=lambda item: (item[0], item[1]))
+        for index, trial in enumerate(trials):
+            start = _known_day(trial.get("start_date"))
+            if start is None:
+                continue
+            taken = []
+            baseline = trial.get("baseline_score")
+            if baseline is None:
+                before = [
+                    item
+                    for item in dated
+                    if start - datetime.timedelta(days=windows.before_start) <= item[0] <= start
+                ]
+                after = [
+                    item
+                    for item in dated
+                    if start < item[0] <= start + datetime.timedelta(days=windows.after_start)
+                ]
+                chosen = before[-1] if before else (after[0] if after else None)
+                if chosen is not None:
+                    baseline = trial["baseline_score"] = dict(chosen[2])
+                    source = sources.get(f"/episode/scores/{chosen[1]}")
+                    if source:
+                        sources[f"/trials/{index}/baseline_score"] = source
+                    taken.append(f"baseline {chosen[2]['scale']} of {chosen[0].isoformat()}")
+            end = _known_day(trial.get("end_date"))
+            if end is not None and trial.get("end_score") is None:
+                floor = _known_day(baseline.get("date")) if baseline else None
+                near = [
+                    item
+                    for item in dated
+                    if abs((item[0] - end).days) <= windows.around_end
+                    and (floor is None or item[0] > floor)
+                ]
+                if near:
+                    chosen = near[-1]
+                    trial["end_score"] = dict(chosen[2])
+                    source = sources.get(f"/episode/scores/{chosen[1]}")
+                    if source:
+                        sources[f"/trials/{index}/end_score"] = source
+                    taken.append(f"end {chosen[2]['scale']} of {chosen[0].isoformat()}")
+            if taken:
+                said = (
+                    f"Scores read by date by trdcore-fhir ({', '.join(taken)}; windows "
+                    f"{windows.before_start} days before to {windows.after_start} after the "
+                    f"start, {windows.around_end} around the end)."
+                )
+                trial["notes"] = f"{trial['notes']} {said}" if trial.get("notes") else said
 
 
 # -- pure readings of common elements, remembered by the reader --------------------------------
@@ -1412,6 +1499,27 @@ def _strength(medication: dict[str, Any]) -> dict[str, Any] | None:
     return {"value": value, "unit": unit}
 
 
+def _known_day(value: Any) -> datetime.date | None:
+    """A history date field as a date, or None when it is absent or "unknown"."""
+    if not isinstance(value, str) or value == "unknown":
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _number(text: str) -> int | float | None:
+    """A number written as text ("14", " 14 ", "14.0"), or None."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return int(value) if value.is_integer() else value
+
+
 #: Dose units a treatment history holds; any other is a count of a dose form, converted.
 _HISTORY_UNITS = frozenset({"mg", "g", "mcg", "mg/24h"})
 #: How many drugs an import summary names before it says "and N more".
@@ -1459,6 +1567,34 @@ def _as_of_date(as_of: str | datetime.date | None, source: str) -> datetime.date
         ) from None
 
 
+@attrs.frozen
+class ScoreWindows:
+    """How near a trial's start and end a rating-scale total must be to count as its baseline
+    and end score, when the input does not link the score to the trial (standard R4 has no
+    element for it). trdcore's choice, not a published rule: a baseline is the last total
+    from ``before_start`` days before the start to ``after_start`` days after it (the last
+    one on or before the start first); an end score is the last total within
+    ``around_end`` days of the end, and after the baseline. Set with the importer option
+    ``score-windows=BEFORE,AFTER,AROUND`` (default 30,7,14).
+    """
+
+    before_start: int = 30
+    after_start: int = 7
+    around_end: int = 14
+
+    @classmethod
+    def parse(cls, text: str) -> ScoreWindows:
+        """``"30,7,14"`` as windows; a ValueError saying what is wrong otherwise."""
+        parts = [part.strip() for part in text.split(",")]
+        if len(parts) != 3 or not all(part.isdigit() for part in parts):
+            raise ValueError(
+                f"score-windows must be three whole numbers of days, BEFORE,AFTER,AROUND "
+                f"(for example 30,7,14), not {text!r}"
+            )
+        before, after, around = (int(part) for part in parts)
+        return cls(before, after, around)
+
+
 @attrs.define(eq=False)
 class FhirReader:
     """Reads FHIR R4 patient data into treatment histories, with one run's settings.
@@ -1475,6 +1611,8 @@ class FhirReader:
 
     as_of: datetime.date | None = None
     catalog: Any = None
+    #: How near a trial's start and end an unlinked scale total is read as its baseline/end.
+    score_windows: ScoreWindows = attrs.field(factory=ScoreWindows)
     _memo: _Memo = attrs.field(factory=_Memo, init=False, repr=False)
 
     def read(self, path: str | Path) -> FhirImport:
@@ -1534,6 +1672,7 @@ def read_fhir(
     *,
     as_of: str | datetime.date | None = None,
     catalog: Any = None,
+    score_windows: ScoreWindows | None = None,
 ) -> FhirImport:
     """Read FHIR R4 patient data at ``path`` into one treatment history per patient.
 
@@ -1543,7 +1682,8 @@ def read_fhir(
     is not FHIR at all.
     """
     path = Path(path)
-    return FhirReader(_as_of_date(as_of, str(path)), catalog).read(path)
+    windows = score_windows or ScoreWindows()
+    return FhirReader(_as_of_date(as_of, str(path)), catalog, windows).read(path)
 
 
 def read_fhir_bundle(

@@ -102,7 +102,8 @@ def _inputs(
             for found in augmentations.get(pointer, ()):
                 trials.extend(r for r in found if r not in trials)
     score_sources.sort()
-    scores = [reference for _, found in score_sources for reference in found]
+    # A total read both as an episode score and as a trial's baseline or end is one input.
+    scores = list(dict.fromkeys(reference for _, found in score_sources for reference in found))
     return trials, scores, list(sources.get("/episode", ()))
 
 
