@@ -72,13 +72,17 @@ demo: setup
 	$(BIN)/trdcore fhir-evaluate examples/fhir/two-ssri-trials.bundle.json --as-of 2026-11-27 \
 		--definition esketamine-trials --out build/demo/fhir-results.ndjson
 
+# Scripts without a .py suffix, which ruff and mypy only read when named.
+SCRIPTS := scripts/build-clinical-drug-list scripts/generate-fhir-corpus
+
 lint: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check . $(SCRIPTS)
+	$(BIN)/ruff format --check . $(SCRIPTS)
 	$(BIN)/lint-imports
 
 typecheck: setup
 	$(BIN)/mypy
+	$(foreach s,$(SCRIPTS),$(BIN)/mypy --strict $(s) &&) true
 	$(foreach p,$(PLUGINS),$(BIN)/mypy --strict $(p)/src &&) true
 
 # TRDCORE_REQUIRE_PEERS=1: a plugin test whose real peer (Chromium, Node, poppler...) is missing

@@ -161,3 +161,14 @@ def test_fills_counted_in_tablets_take_the_strength_from_the_coded_product(
     trial = trial_of(result)
     assert trial["daily_dose"] == {"value": 200, "unit": "mg"}
     assert trial["start_date"] == "2024-01-10"
+
+
+def test_a_display_that_disagrees_with_its_code_is_noted_and_the_code_wins(
+    tmp_path: Path,
+) -> None:
+    """syntha-ehr 0.5.10 labels RxNorm 312940 "Sertraline 50 MG Oral Tablet"; the VSAC value
+    set lists 312940 as sertraline 25 MG Oral Tablet."""
+    record = dosed(("312940", "Sertraline 50 MG Oral Tablet"), {"value": 1})
+    trial = trial_of(imported(tmp_path, record))
+    assert trial["daily_dose"] == {"value": 25, "unit": "mg"}
+    assert "The coding's display says 50 MG; the code's strength is used." in trial["notes"]

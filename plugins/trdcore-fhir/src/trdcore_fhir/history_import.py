@@ -20,6 +20,7 @@ naming the file (and line), the resource and the element.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 import typing
@@ -743,19 +744,19 @@ class _Reading:
         code without a name, a name trdcore cannot read) may be an antidepressant: it stays
         a trial the definitions cannot judge ("cannot tell"), with a warning naming it.
         """
-        catalog = self.reader.dispensing_catalog()
         codings = drug.get("codings", ())
         texts = [drug.get("name"), *(c.get("code") for c in codings)]
         texts += [c.get("display") for c in codings]
-        named = [text for text in texts if isinstance(text, str) and text.strip()]
-        for text in named:
-            recognised = catalog.recognise_drug(text)
-            if recognised is not None:
-                if {"antidepressant", "augmentation"} & set(recognised.drug.model.roles):
-                    return True
-                self._ignore(drug)
-                return False
-        if any(parse_clinical_drug_name(text) for text in named):
+        named = tuple(text for text in texts if isinstance(text, str) and text.strip())
+        verdict = self.memo.relevance.get(named)
+        if verdict is None:
+            verdict = _relevance(self.reader.dispensing_catalog(), named)
+            if len(self.memo.relevance) >= _MEMO_SIZE:
+                self.memo.relevance.clear()
+            self.memo.relevance[named] = verdict
+        if verdict == "trial":
+            return True
+        if verdict == "ignore":
             self._ignore(drug)
             return False
         shown = ", ".join(
@@ -860,6 +861,14 @@ class _Reading:
             f"Daily dose {amount:g} mg derived by trdcore-fhir: {dose['value']:g} {each}(s) a "
             f"day{assumed} x {strength:g} {unit} ({display}, recognised by {how})."
         )
+        for coding in drug.get("codings", ()):
+            said = parse_clinical_drug_name(coding.get("display") or "")
+            if said and len(said.components) == 1 and said.components[0].strength.value != strength:
+                derived += (
+                    f" The coding's display says {said.components[0].strength.value:g} "
+                    f"{said.components[0].strength.unit}; the code's strength is used."
+                )
+                break
         return {"value": amount, "unit": "mg", "derived": derived}, ""
 
     def _product(self, drug: dict[str, Any]) -> tuple[str, float, str, str, str] | None:
@@ -1152,6 +1161,10 @@ class _Reading:
         if not dated:
             return
         dated.sort(key=lambda item: (item[0], item[1]))
+        days = [item[0] for item in dated]
+        before_start = datetime.timedelta(days=windows.before_start)
+        after_start = datetime.timedelta(days=windows.after_start)
+        around_end = datetime.timedelta(days=windows.around_end)
         for index, trial in enumerate(trials):
             start = _known_day(trial.get("start_date"))
             if start is None:
@@ -1159,17 +1172,14 @@ class _Reading:
             taken = []
             baseline = trial.get("baseline_score")
             if baseline is None:
-                before = [
-                    item
-                    for item in dated
-                    if start - datetime.timedelta(days=windows.before_start) <= item[0] <= start
-                ]
-                after = [
-                    item
-                    for item in dated
-                    if start < item[0] <= start + datetime.timedelta(days=windows.after_start)
-                ]
-                chosen = before[-1] if before else (after[0] if after else None)
+                # The last total on or before the start, within the window; else the first
+                # after it, within its window.
+                last = bisect.bisect_right(days, start) - 1
+                chosen = None
+                if last >= 0 and days[last] >= start - before_start:
+                    chosen = dated[last]
+                elif last + 1 < len(days) and days[last + 1] <= start + after_start:
+                    chosen = dated[last + 1]
                 if chosen is not None:
                     baseline = trial["baseline_score"] = dict(chosen[2])
                     source = sources.get(f"/episode/scores/{chosen[1]}")
@@ -1179,14 +1189,13 @@ class _Reading:
             end = _known_day(trial.get("end_date"))
             if end is not None and trial.get("end_score") is None:
                 floor = _known_day(baseline.get("date")) if baseline else None
-                near = [
-                    item
-                    for item in dated
-                    if abs((item[0] - end).days) <= windows.around_end
-                    and (floor is None or item[0] > floor)
-                ]
-                if near:
-                    chosen = near[-1]
+                last = bisect.bisect_right(days, end + around_end) - 1
+                if (
+                    last >= 0
+                    and days[last] >= end - around_end
+                    and (floor is None or days[last] > floor)
+                ):
+                    chosen = dated[last]
                     trial["end_score"] = dict(chosen[2])
                     source = sources.get(f"/episode/scores/{chosen[1]}")
                     if source:
@@ -1221,6 +1230,8 @@ class _Memo:
     scales: dict[bytes, tuple[str | None, str]] = attrs.field(factory=dict)
     drugs: dict[bytes, tuple[dict[str, Any] | None, tuple[str, ...]]] = attrs.field(factory=dict)
     dosages: dict[bytes, _Dosage] = attrs.field(factory=dict)
+    #: A drug's names and codes -> "trial", "ignore" or "unknown" (see _may_be_a_trial).
+    relevance: dict[tuple[Any, ...], str] = attrs.field(factory=dict)
     #: The first ten characters of a date or dateTime -> the date, or "" if not one.
     days: dict[str, str] = attrs.field(factory=dict)
 
@@ -1497,6 +1508,18 @@ def _strength(medication: dict[str, Any]) -> dict[str, Any] | None:
     if unit is None or not isinstance(value, int | float) or per != 1 or value <= 0:
         return None
     return {"value": value, "unit": unit}
+
+
+def _relevance(catalog: Any, named: tuple[str, ...]) -> str:
+    """Whether a drug named so is a "trial", to "ignore", or "unknown" (see _may_be_a_trial)."""
+    for text in named:
+        recognised = catalog.recognise_drug(text)
+        if recognised is not None:
+            roles = set(recognised.drug.model.roles)
+            return "trial" if {"antidepressant", "augmentation"} & roles else "ignore"
+    if any(parse_clinical_drug_name(text) for text in named):
+        return "ignore"
+    return "unknown"
 
 
 def _known_day(value: Any) -> datetime.date | None:
