@@ -136,7 +136,15 @@ class FhirImporter:
                 windows = ScoreWindows.parse(options["score-windows"])
             except ValueError as error:
                 raise DocumentError(f"option {error}", source=str(path)) from None
-        imported = read_fhir(path, as_of=options.get("as-of"), score_windows=windows)
+        gap = options.get("renewal-gap-days", "120")
+        if not gap.isdigit():
+            raise DocumentError(
+                f"option renewal-gap-days must be a whole number of days, not {gap!r}",
+                source=str(path),
+            )
+        imported = read_fhir(
+            path, as_of=options.get("as-of"), score_windows=windows, renewal_gap_days=int(gap)
+        )
         return ImportResult(
             documents=tuple(history.document for history in imported.histories),
             warnings=imported.warnings,

@@ -571,13 +571,16 @@ class _Reading:
             trials[index].setdefault("augmentation", []).append(augmentation)
             number = len(trials[index]["augmentation"]) - 1
             sources[f"/trials/{index}/augmentation/{number}"] = (reference,)
+        ordered: list[tuple[dict[str, Any], str, dict[str, Any]]] = []
         for label, reference, resource, scope in patient.requests:
             if reference in patient.covered_requests:
                 continue
             trial = self._trial(label, reference, resource, scope, statement=False)
             if trial is not None:
-                sources[f"/trials/{len(trials)}"] = (reference,)
-                trials.append(trial)
+                ordered.append((trial, reference, resource))
+        for trial, references in self._renewals_merged(ordered):
+            sources[f"/trials/{len(trials)}"] = references
+            trials.append(trial)
         if patient.dispenses:
             self._dispensed(key, patient, history, trials, sources)
         self._scores(patient, history, episode, trials, by_statement, sources)
@@ -730,6 +733,84 @@ class _Reading:
         if "codings" in copy:
             copy["codings"] = [dict(coding) for coding in copy["codings"]]
         return copy
+
+    def _renewals_merged(
+        self, ordered: list[tuple[dict[str, Any], str, dict[str, Any]]]
+    ) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
+        """Prescriptions of one drug renewed within :attr:`FhirReader.renewal_gap_days` of
+        each other, as one trial: the first order's start; the last order's end when it has
+        one, ongoing while it is active, else the last order's date (a lower bound: the drug
+        was still being prescribed then); the highest dose. EHRs and generators write an
+        order per renewal, so each used to be a trial of its own, and a patient with many
+        renewals broke the 200-trial limit. Orders without a start date are not merged."""
+        gap = datetime.timedelta(days=self.reader.renewal_gap_days)
+        runs: list[list[tuple[dict[str, Any], str, dict[str, Any]]]] = []
+        last_of: dict[str, int] = {}
+        dated = sorted(
+            ((day, number, item) for number, item in enumerate(ordered)
+             if (day := _known_day(item[0].get("start_date"))) is not None),
+            key=lambda entry: (entry[0], entry[1]),
+        )  # fmt: skip
+        undated = [item for item in ordered if _known_day(item[0].get("start_date")) is None]
+        for day, _number, item in dated:
+            drug = self._drug_key(item[0]["drug"])
+            at = last_of.get(drug)
+            if at is not None:
+                previous = _known_day(runs[at][-1][0]["start_date"])
+                if previous is not None and day - previous <= gap:
+                    runs[at].append(item)
+                    continue
+            last_of[drug] = len(runs)
+            runs.append([item])
+        merged = [self._one_trial(run) for run in runs]
+        merged += [(item[0], (item[1],)) for item in undated]
+        return merged
+
+    def _one_trial(
+        self, run: list[tuple[dict[str, Any], str, dict[str, Any]]]
+    ) -> tuple[dict[str, Any], tuple[str, ...]]:
+        if len(run) == 1:
+            return run[0][0], (run[0][1],)
+        first, last = run[0][0], run[-1][0]
+        trial = dict(first)
+        trial.pop("end_date", None)
+        trial.pop("ongoing", None)
+        if last.get("ongoing"):
+            trial["ongoing"] = True
+            how = "ongoing: the last order is active"
+        elif _known_day(last.get("end_date")) is not None:
+            trial["end_date"] = last["end_date"]
+            how = "ended when the last order's validity period ended"
+        else:
+            trial["end_date"] = last["start_date"]
+            how = "end taken as the last order's date, a lower bound"
+        doses = [t["daily_dose"] for t, _, _ in run if isinstance(t.get("daily_dose"), dict)]
+        same = [d for d in doses if d["unit"] == (doses[0]["unit"] if doses else None)]
+        if same:
+            trial["daily_dose"] = dict(max(same, key=lambda dose: dose["value"]))
+        elif any(t.get("daily_dose") == "unknown" for t, _, _ in run):
+            trial["daily_dose"] = "unknown"
+        said = (
+            f"{len(run)} orders of this drug from {first['start_date']} to "
+            f"{last['start_date']}, renewed within {self.reader.renewal_gap_days} days of each "
+            f"other, read as one trial by trdcore-fhir ({how}; the highest dose)."
+        )
+        notes = [t["notes"] for t, _, _ in run if t.get("notes")]
+        trial["notes"] = " ".join([said, *dict.fromkeys(notes)])[:5000]
+        return trial, tuple(reference for _, reference, _ in run)
+
+    def _drug_key(self, drug: dict[str, Any]) -> str:
+        """The catalog drug a trial's drug is (its id), else its first code or its name."""
+        codings = drug.get("codings", ())
+        texts = [c.get("code") for c in codings] + [drug.get("name")]
+        texts += [c.get("display") for c in codings]
+        catalog = self.reader.dispensing_catalog()
+        for text in texts:
+            if isinstance(text, str) and text.strip():
+                entry = catalog.find_drug(text)
+                if entry is not None:
+                    return str(entry.id)
+        return str(next((t for t in texts if isinstance(t, str) and t.strip()), ""))
 
     def _may_be_a_trial(self, label: str, drug: dict[str, Any]) -> bool:
         """Whether a medication record's drug may be an antidepressant or augmentation trial.
@@ -1636,6 +1717,10 @@ class FhirReader:
     catalog: Any = None
     #: How near a trial's start and end an unlinked scale total is read as its baseline/end.
     score_windows: ScoreWindows = attrs.field(factory=ScoreWindows)
+    #: Orders of one drug this many days apart or less are renewals of one trial. trdcore's
+    #: choice: a 90-day supply, the longest commonly written, and 30 days' grace, the gap
+    #: OHDSI's drug eras allow (importer option ``renewal-gap-days``).
+    renewal_gap_days: int = 120
     _memo: _Memo = attrs.field(factory=_Memo, init=False, repr=False)
 
     def read(self, path: str | Path) -> FhirImport:
@@ -1696,6 +1781,7 @@ def read_fhir(
     as_of: str | datetime.date | None = None,
     catalog: Any = None,
     score_windows: ScoreWindows | None = None,
+    renewal_gap_days: int = 120,
 ) -> FhirImport:
     """Read FHIR R4 patient data at ``path`` into one treatment history per patient.
 
@@ -1706,7 +1792,8 @@ def read_fhir(
     """
     path = Path(path)
     windows = score_windows or ScoreWindows()
-    return FhirReader(_as_of_date(as_of, str(path)), catalog, windows).read(path)
+    reader = FhirReader(_as_of_date(as_of, str(path)), catalog, windows, renewal_gap_days)
+    return reader.read(path)
 
 
 def read_fhir_bundle(
