@@ -45,6 +45,8 @@ from trdcore_fhir.terminology import (
     SNOMED,
     SNOMED_DEPRESSION,
     TRDCORE_SYSTEM,
+    US_CORE_ADHERENCE,
+    US_CORE_ADHERENCE_CODES,
 )
 from trdcore_fhir.vocabulary import (
     ADHERENCE_EXTENSION,
@@ -693,8 +695,21 @@ class _Reading:
                 trial["outcome"] = _OUTCOMES[code]
             elif url == ADHERENCE_EXTENSION and code in _ADHERENCE:
                 trial["adherence"] = _ADHERENCE[code]
+            elif url == US_CORE_ADHERENCE:
+                found = _us_core_adherence(extension)
+                if found is None:
+                    self.warn(
+                        f"{label} extension",
+                        "US Core medication adherence without a code trdcore reads "
+                        f"(SNOMED CT {', '.join(US_CORE_ADHERENCE_CODES)}); not used",
+                    )
+                else:
+                    asserted, level = found
+                    if asserted >= trial.get("_asserted", ""):
+                        trial["adherence"], trial["_asserted"] = level, asserted
             else:
                 self.warn(f"{label} extension", f"extension {url} not read; not used")
+        trial.pop("_asserted", None)
         reason = resource.get("statusReason")
         if reason is not None:
             code = _trdcore_code(_list(reason)[0] if isinstance(reason, list) else reason)
@@ -1589,6 +1604,24 @@ def _strength(medication: dict[str, Any]) -> dict[str, Any] | None:
     if unit is None or not isinstance(value, int | float) or per != 1 or value <= 0:
         return None
     return {"value": value, "unit": unit}
+
+
+def _us_core_adherence(extension: Any) -> tuple[str, str] | None:
+    """(dateAsserted, adherence) of a US Core medication adherence extension, or None.
+
+    The latest assertion wins when a record carries several (the extension repeats).
+    """
+    code = None
+    asserted = ""
+    for part in _list(_get(extension, "extension")):
+        url = _get(part, "url")
+        if url == "medicationAdherence":
+            for coding in _codings(_get(part, "valueCodeableConcept")):
+                if coding.get("system") == SNOMED and coding.get("code") in US_CORE_ADHERENCE_CODES:
+                    code = coding["code"]
+        elif url == "dateAsserted" and isinstance(_get(part, "valueDateTime"), str):
+            asserted = _get(part, "valueDateTime")
+    return None if code is None else (asserted, US_CORE_ADHERENCE_CODES[code])
 
 
 def _relevance(catalog: Any, named: tuple[str, ...]) -> str:

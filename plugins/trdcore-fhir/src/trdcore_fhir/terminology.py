@@ -35,6 +35,8 @@ __all__ = [
     "TRDCORE_CONCEPTS",
     "TRDCORE_SYSTEM",
     "UCUM",
+    "US_CORE_ADHERENCE",
+    "US_CORE_ADHERENCE_CODES",
     "fhir_system",
     "trdcore_coding",
 ]
@@ -106,6 +108,20 @@ _MAJOR_DEPRESSION = _valueset_codes(MAJOR_DEPRESSION_VALUESET)
 SNOMED_DEPRESSION: Final = _MAJOR_DEPRESSION["http://snomed.info/sct"]
 #: ICD-10-CM codes of major depression (the value set above).
 ICD10CM_DEPRESSION: Final = _MAJOR_DEPRESSION["http://hl7.org/fhir/sid/icd-10-cm"]
+
+#: US Core's Medication Adherence extension (US Core 7.0.0 and later, on MedicationRequest).
+US_CORE_ADHERENCE: Final = (
+    "http://hl7.org/fhir/us/core/StructureDefinition/us-core-medication-adherence"
+)
+#: Its adherence codes as US Core's guidance for the extension reads them (HL7/US-Core,
+#: input/intro-notes/StructureDefinition-us-core-medication-adherence-intro.md at commit
+#: 0735787d8edbca88d316dc49e20792e6bc52a689): "taken as directed", "taken, but not as
+#: directed", "not being taken". Other codes of its value set are not read.
+US_CORE_ADHERENCE_CODES: Final[Mapping[str, str]] = {
+    "1156699004": "full",  # Complies with drug therapy (finding)
+    "702565001": "partial",  # Non-compliance of drug therapy (finding)
+    "715036001": "poor",  # Does not take medication (finding)
+}
 
 #: Every code-system URI the plugin may emit, with where it is confirmed. No validator checks
 #: Coding.system (fhir.md section 2), so the tests hold every emitted coding to this list.
