@@ -74,3 +74,40 @@ def test_a_code_outside_the_value_set_is_reported_and_not_the_episode(
         "Condition/c1 code" in w and "2.16.840.1.113883.3.464.1003.105.12.1007" in w
         for w in warnings
     )
+
+
+def read_conditions(tmp_path: Path, *conditions: dict[str, Any]) -> Any:
+    resources_ = [
+        patient(),
+        *conditions,
+        statement("ms1", "312938", "sertraline 100 MG Oral Tablet", "2024-01-10", "2024-03-15"),
+    ]
+    urls = [PATIENT, *(f"{r['resourceType']}/{r['id']}" for r in resources_[1:])]
+    return read_fhir(write_json(tmp_path / "c.json", bundle(*resources_, full_urls=urls)))
+
+
+def clinical(condition: dict[str, Any], code: str) -> dict[str, Any]:
+    system = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+    condition["clinicalStatus"] = {"coding": [{"system": system, "code": code}]}
+    return condition
+
+
+@pytest.mark.parametrize("status", ["resolved", "remission", "inactive"])
+def test_an_episode_that_is_over_is_not_the_current_one(tmp_path: Path, status: str) -> None:
+    """HL7 condition-clinical: inactive, and its children remission and resolved."""
+    old = clinical(depression("c1", "2019-03-01"), status)
+    current = depression("c2", "2024-01-05")
+    imported = read_conditions(tmp_path, old, current)
+    [history] = imported.histories
+    assert history.document["episode"]["start_date"] == "2024-01-05"
+    assert any("Condition/c1" in w and f"clinicalStatus {status}" in w for w in imported.warnings)
+
+
+def test_an_abated_condition_is_a_past_episode_even_when_it_started_last(tmp_path: Path) -> None:
+    earlier = depression("c1", "2023-06-01")
+    later = depression("c2", "2024-01-05")
+    later["abatementDateTime"] = "2024-02-01"
+    imported = read_conditions(tmp_path, earlier, later)
+    [history] = imported.histories
+    assert history.document["episode"]["start_date"] == "2023-06-01"
+    assert any("abated on 2024-02-01" in w for w in imported.warnings)

@@ -172,3 +172,11 @@ def test_a_display_that_disagrees_with_its_code_is_noted_and_the_code_wins(
     trial = trial_of(imported(tmp_path, record))
     assert trial["daily_dose"] == {"value": 25, "unit": "mg"}
     assert "The coding's display says 50 MG; the code's strength is used." in trial["notes"]
+
+
+def test_a_dose_taken_as_needed_has_no_daily_dose(tmp_path: Path) -> None:
+    record = dosed(SERTRALINE_100, {"value": 1, "code": "{tbl}"})
+    record["dosage"][0]["asNeededBoolean"] = True
+    result = imported(tmp_path, record)
+    assert trial_of(result)["daily_dose"] == "unknown"
+    assert any("taken as needed" in w for w in result.warnings)

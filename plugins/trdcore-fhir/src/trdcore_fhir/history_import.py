@@ -208,6 +208,16 @@ _RECORDS = {
     "Observation": "observations",
     "Condition": "conditions",
 }
+#: Condition clinicalStatus codes (HL7 condition-clinical) of an episode that is over.
+_PAST_CLINICAL_STATUSES = frozenset({"inactive", "remission", "resolved"})
+#: Condition.abatement[x]: any of them means the condition has abated.
+_ABATEMENT = (
+    "abatementDateTime",
+    "abatementAge",
+    "abatementPeriod",
+    "abatementRange",
+    "abatementString",
+)
 #: Record types whose R5 shape (``medication`` ...) is recognised and refused.
 _MEDICATION_RECORDS = frozenset({"MedicationStatement", "MedicationRequest", "MedicationDispense"})
 #: The elements read from each resource type; the rest (narrative, meta ...) is not kept.
@@ -260,6 +270,12 @@ _KEEP = {
         "partOf",
     ),
     "Condition": (
+        "clinicalStatus",
+        "abatementDateTime",
+        "abatementAge",
+        "abatementPeriod",
+        "abatementRange",
+        "abatementString",
         "verificationStatus",
         "code",
         "onsetDateTime",
@@ -596,6 +612,16 @@ class _Reading:
             status = _code_of(resource.get("verificationStatus"))
             if status in {"refuted", "entered-in-error"}:
                 self.warn(label, f"verificationStatus {status}; not used")
+                continue
+            clinical = _code_of(resource.get("clinicalStatus"))
+            abated = next((name for name in _ABATEMENT if name in resource), None)
+            if clinical in _PAST_CLINICAL_STATUSES or abated is not None:
+                said = f"clinicalStatus {clinical}" if clinical in _PAST_CLINICAL_STATUSES else ""
+                if abated is not None:
+                    value = resource[abated]
+                    when = f" on {value}" if isinstance(value, str) else ""
+                    said = f"{said}{', ' if said else ''}abated{when} ({abated})"
+                self.warn(label, f"a past episode ({said}); not read as the current episode")
                 continue
             codings = []
             others = []
@@ -1548,6 +1574,8 @@ def _daily_dose(dosage: dict[str, Any]) -> dict[str, Any] | None:
     rates = _list(dosage.get("doseAndRate"))
     if not rates:
         return None
+    if dosage.get("asNeededBoolean") is True or "asNeededCodeableConcept" in dosage:
+        raise _Unusable("taken as needed (asNeeded), so there is no scheduled daily dose")
     first = rates[0] if isinstance(rates[0], dict) else {}
     rate = first.get("rateQuantity")
     if isinstance(rate, dict):
