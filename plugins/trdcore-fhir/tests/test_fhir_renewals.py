@@ -94,3 +94,25 @@ def test_a_patient_with_a_thousand_renewals_is_kept_with_one_trial(tmp_path: Pat
     [trial] = trials(tmp_path, *orders)
     assert trial["start_date"] == "2020-01-01"
     assert trial["end_date"] == (start + datetime.timedelta(days=2 * 1035)).isoformat()
+
+
+def test_an_order_without_an_end_ends_when_the_next_other_antidepressant_starts(
+    tmp_path: Path,
+) -> None:
+    found = trials(
+        tmp_path,
+        order("mr1", SERTRALINE, "2024-01-10"),
+        order("mr2", BUPROPION, "2024-06-01", status="active"),
+    )
+    sertraline = next(t for t in found if t["drug"]["codings"][0]["code"] == "312938")
+    assert sertraline["end_date"] == "2024-06-01"
+    assert (
+        "the start of the next other antidepressant (bupropion, 2024-06-01)" in sertraline["notes"]
+    )
+
+
+def test_an_order_without_an_end_and_no_later_antidepressant_keeps_an_unknown_end(
+    tmp_path: Path,
+) -> None:
+    [trial] = trials(tmp_path, order("mr1", SERTRALINE, "2024-01-10"))
+    assert trial["end_date"] == "unknown"

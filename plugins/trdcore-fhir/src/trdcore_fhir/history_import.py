@@ -596,9 +596,12 @@ class _Reading:
             trial = self._trial(label, reference, resource, scope, statement=False)
             if trial is not None:
                 ordered.append((trial, reference, resource))
+        from_orders = []
         for trial, references in self._renewals_merged(ordered):
             sources[f"/trials/{len(trials)}"] = references
+            from_orders.append(trial)
             trials.append(trial)
+        self._ends_from_next_orders(from_orders, trials)
         if patient.dispenses:
             self._dispensed(key, patient, history, trials, sources)
         self._scores(patient, history, episode, trials, by_statement, sources)
@@ -806,6 +809,37 @@ class _Reading:
         merged = [self._one_trial(run) for run in runs]
         merged += [(item[0], (item[1],)) for item in undated]
         return merged
+
+    def _ends_from_next_orders(
+        self, from_orders: list[dict[str, Any]], trials: list[dict[str, Any]]
+    ) -> None:
+        """An order with no end (not active, no validity period) ends when the next other
+        antidepressant starts, if one does: a switch (an augmentation agent is added, so it
+        ends nothing). The trial's notes say so; without a later one the end stays unknown."""
+        catalog = self.reader.dispensing_catalog()
+        starts = sorted(
+            (day, key)
+            for trial in trials
+            if (day := _known_day(trial.get("start_date"))) is not None
+            and (entry := catalog.latest("drug", key := self._drug_key(trial["drug"]))) is not None
+            and "antidepressant" in entry.model.roles
+        )
+        for trial in from_orders:
+            start = _known_day(trial.get("start_date"))
+            if start is None or trial.get("end_date") != "unknown":
+                continue
+            drug = self._drug_key(trial["drug"])
+            later = next(
+                ((day, other) for day, other in starts if day > start and other != drug), None
+            )
+            if later is None:
+                continue
+            trial["end_date"] = later[0].isoformat()
+            said = (
+                f"End taken by trdcore-fhir as the start of the next other antidepressant "
+                f"({later[1]}, {later[0].isoformat()}): the order has no end of its own."
+            )
+            trial["notes"] = f"{trial['notes']} {said}" if trial.get("notes") else said
 
     def _one_trial(
         self, run: list[tuple[dict[str, Any], str, dict[str, Any]]]
