@@ -46,7 +46,7 @@ _PACK_PART = re.compile(r"^\s*(?P<count>\d+) \((?P<drug>.+)\)\s*$")
 # Dose-form words: the name's tail after the last strength is its dose form.
 _STRENGTH_END = re.compile(rf" {_NUMBER} {_UNIT}(?= )", re.IGNORECASE)
 #: Words RxNorm puts before the ingredient to tell products apart (not part of its name).
-QUALIFIERS = ("smoking cessation", "pmdd", "sprinkle", "sensor")
+QUALIFIERS = ("smoking cessation", "abuse-deterrent", "pmdd", "sprinkle", "sensor")
 #: Salt and ester words an ingredient name may end with; the active moiety is the rest.
 SALTS = frozenset(
     {

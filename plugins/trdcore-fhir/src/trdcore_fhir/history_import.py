@@ -893,12 +893,14 @@ class _Reading:
         A drug the catalog recognises (by name, ingredient code, clinical drug code or RxNorm
         normalized name) is a trial when it is an antidepressant or an augmentation agent,
         and is otherwise not used (ketamine given as an anaesthetic, for instance). A drug
-        the catalog does not know is not used when it is identified all the same, by an
-        RxNorm normalized name (a statin, an antibiotic: every antidepressant and
-        augmentation agent is in the catalog); either way it is counted in the import's
-        summary, not warned about one by one. A drug that cannot be identified at all (a
-        code without a name, a name trdcore cannot read) may be an antidepressant: it stays
-        a trial the definitions cannot judge ("cannot tell"), with a warning naming it.
+        the catalog does not know is not used when it is identified all the same: by an
+        RxNorm normalized name (a statin, an antibiotic), or by a name in which no catalog
+        drug's name, synonym or brand appears, whole or nearly (a contraceptive pack's brand;
+        every antidepressant and augmentation agent is in the catalog). Either way it is
+        counted in the import's summary, not warned about one by one. A drug that cannot be
+        identified (a code without a name; a name that holds a catalog drug's name, or one
+        close to it, but cannot be read) may be an antidepressant: it stays a trial the
+        definitions cannot judge ("cannot tell"), with a warning naming it.
         """
         codings = drug.get("codings", ())
         texts = [drug.get("name"), *(c.get("code") for c in codings)]
@@ -1695,7 +1697,17 @@ def _relevance(catalog: Any, named: tuple[str, ...]) -> str:
             return "trial" if {"antidepressant", "augmentation"} & roles else "ignore"
     if any(parse_clinical_drug_name(text) for text in named):
         return "ignore"
-    return "unknown"
+    words = [word for text in named for word in _WORDS.findall(text.casefold())]
+    if not words:
+        return "unknown"  # codes only: nothing says what the drug is
+    names = catalog.drug_names
+    for text in named:
+        lowered = f" {' '.join(_WORDS.findall(text.casefold()))} "
+        if any(f" {name} " in lowered for name in names if not name.isdigit()):
+            return "unknown"  # it names a catalog drug, in a way trdcore cannot read
+    if any(catalog.similar_drug_names(word) for word in words if len(word) >= 4):
+        return "unknown"  # perhaps a catalog drug, misspelt
+    return "ignore"  # named, and the name is no catalog drug's: not an antidepressant
 
 
 def _known_day(value: Any) -> datetime.date | None:
@@ -1719,6 +1731,8 @@ def _number(text: str) -> int | float | None:
     return int(value) if value.is_integer() else value
 
 
+#: The words of a drug's name, for telling whether it names a catalog drug.
+_WORDS = re.compile(r"[a-z][a-z0-9-]*")
 #: Dose units a treatment history holds; any other is a count of a dose form, converted.
 _HISTORY_UNITS = frozenset({"mg", "g", "mcg", "mg/24h"})
 #: How many drugs an import summary names before it says "and N more".
