@@ -38,7 +38,9 @@ from typing import Any
 
 import pytest
 from fhir_fixtures import validators
+from trdcore_fhir import read_fhir
 
+import trdcore
 from trdcore.app import load_catalog
 from trdcore.catalog import Catalog, DrugRecognition
 from trdcore.rxnorm_names import parse_clinical_drug_name
@@ -541,3 +543,30 @@ def test_hand_picked_patients(
             drug = found.drug.id if found else "-"
             read.append((order.resource_type, order.code, order.display, order.date, drug))
     assert read == HAND_PICKED[(generator, file)]
+
+
+# -- (e) Verdicts worked out by hand for the hand-picked patients -----------------------------
+
+#: Patients with one antidepressant and no second one (read above): one trial cannot make
+#: the two failed trials every built-in definition needs, so each definition is not met,
+#: whatever the trial's dose, duration and outcome. A second SSRI taken at once (patient-0011's
+#: escitalopram and sertraline on one day) would need an outcome the generator never writes,
+#: so those patients are left to the recognition tests.
+ONE_ANTIDEPRESSANT = [
+    (SYNTHEA, "patient-0004.json"),
+    (CAREBUNDLE, "patient-0006.json"),
+    (SYNTHA, "patient-0016.json"),
+    (SYNTHA, "patient-0019.json"),
+]
+
+
+@pytest.mark.parametrize(("generator", "file"), ONE_ANTIDEPRESSANT)
+def test_a_patient_with_one_antidepressant_meets_no_definition(
+    catalog: Catalog, corpus: Corpus, generator: str, file: str, tmp_path: Path
+) -> None:
+    path = tmp_path / file
+    path.write_text(json.dumps(corpus.bundles[generator][file]), encoding="utf-8")
+    [history] = read_fhir(path, catalog=catalog).histories
+    assert len(history.document["trials"]) == 1
+    evaluations = trdcore.evaluate_all(history.document, as_of="2026-12-01", catalog=catalog)
+    assert set(evaluations.statuses().values()) == {"not_met"}
