@@ -52,10 +52,11 @@ def warned(imported: Any, *parts: str) -> list[str]:
 def test_a_patient_bundle_becomes_one_history(tmp_path: Path) -> None:
     path = write_json(tmp_path / "patient.json", two_trial_bundle())
     history = only(read_fhir(path))
-    assert history.patient == PATIENT
+    # The urn:uuid of an entry without an id becomes its id (results can refer to it).
+    assert history.patient == "Patient/11111111-1111-4111-8111-111111111111"
     assert history.document == {
         "schema": "treatment-history@1.0.0",
-        "id": PATIENT,
+        "id": history.patient,
         "identifiers": [{"system": "http://hospital.example.org/mrn", "value": "MRN-1"}],
         "episode": {
             "start_date": "2023-01-05",

@@ -409,6 +409,12 @@ class _Reading:
         identifier = resource.get("id")
         if isinstance(identifier, str):
             key = f"{kind}/{identifier}"
+        elif full_url and (stable := _urn_uuid_id(full_url)) is not None:
+            # A transaction entry without an id (carebundle writes them so): the UUID of its
+            # fullUrl is its id, so histories and results refer to Type/<uuid>, a reference
+            # that resolves wherever the input is stored under those ids, where a urn:uuid
+            # resolves only inside the input Bundle.
+            key = f"{kind}/{stable}"
         else:
             key = full_url or f"{kind}/(no id)"
         alias = scope.alias
@@ -1686,6 +1692,17 @@ def _us_core_adherence(extension: Any) -> tuple[str, str] | None:
         elif url == "dateAsserted" and isinstance(_get(part, "valueDateTime"), str):
             asserted = _get(part, "valueDateTime")
     return None if code is None else (asserted, US_CORE_ADHERENCE_CODES[code])
+
+
+_URN_UUID = re.compile(
+    r"urn:uuid:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+)
+
+
+def _urn_uuid_id(full_url: str) -> str | None:
+    """The UUID of a ``urn:uuid:`` fullUrl, lower case (a valid FHIR id), or None."""
+    found = _URN_UUID.fullmatch(full_url)
+    return found.group(1).lower() if found else None
 
 
 def _relevance(catalog: Any, named: tuple[str, ...]) -> str:
