@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import trdcore_fhir
 from fhir_fixtures import (
-    PATIENT,
     RXNORM,
     UCUM,
     bundle,
