@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import trdcore
 from trdcore.catalog import Catalog
 from trdcore.rxnorm_names import parse_clinical_drug_name
 
@@ -141,3 +142,57 @@ def test_recognition_says_how_the_drug_was_recognised(
 def test_drugs_that_are_not_in_the_catalog_are_not_recognised(catalog: Catalog, text: str) -> None:
     assert catalog.recognise_drug(text) is None
     assert catalog.find_drug(text) is None
+
+
+@pytest.mark.parametrize(
+    ("drug", "how"),
+    [
+        ({"name": "Zoloft"}, "name"),
+        ({"name": "sertraline 100 MG Oral Tablet [Zoloft]"}, "parsed name"),
+        (
+            {
+                "codings": [
+                    {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "312938"}
+                ]
+            },
+            "clinical drug code",
+        ),
+        (
+            {
+                "codings": [
+                    {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "36437"}
+                ]
+            },
+            "ingredient code",
+        ),
+    ],
+)
+def test_each_trial_of_a_result_says_how_its_drug_was_recognised(
+    catalog: Catalog, drug: dict[str, Any], how: str
+) -> None:
+    """Issue 16: results say whether a drug was known by name, ingredient code, clinical drug
+    code or parsed name (evaluation-result@1.1.0 ``recognised_by``)."""
+    history = {
+        "schema": "treatment-history@1.0.0",
+        "episode": {"start_date": "2024-01-05"},
+        "trials": [{"drug": drug, "start_date": "2024-01-10", "end_date": "2024-03-15"}],
+    }
+    document = trdcore.evaluation_document(
+        history, "sforzini-2022", as_of="2024-12-01", catalog=catalog
+    )
+    assert document["schema"] == "evaluation-result@1.1.0"
+    [trial] = document["trials"]
+    assert trial["drug"].startswith("sertraline@")
+    assert trial["recognised_by"] == how
+
+
+def test_an_unknown_drug_has_no_recognition(catalog: Catalog) -> None:
+    history = {
+        "schema": "treatment-history@1.0.0",
+        "episode": {"start_date": "2024-01-05"},
+        "trials": [{"drug": {"name": "setraline"}}],
+    }
+    [trial] = trdcore.evaluation_document(
+        history, "sforzini-2022", as_of="2024-12-01", catalog=catalog
+    )["trials"]
+    assert "recognised_by" not in trial

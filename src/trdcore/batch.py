@@ -14,7 +14,7 @@ Two batch shapes, built on :func:`~trdcore.workers.run_in_workers`:
   few histories and for :func:`trdcore.evaluate_many`;
 - :func:`evaluate_to_ndjson` gives NDJSON bytes in chunks, for files of any
   size: one ``evaluation-summary@1.1.0`` line per history, or with
-  ``explain`` one ``evaluation-result@1.0.0`` line per history and
+  ``explain`` one ``evaluation-result@1.1.0`` line per history and
   definition.
 
 The parent process only reads lines and writes bytes: parsing, validation,

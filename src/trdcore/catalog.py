@@ -20,7 +20,7 @@ import difflib
 import hashlib
 import itertools
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, TypeAlias
+from typing import Any
 
 import attrs
 import orjson
@@ -32,6 +32,7 @@ from trdcore.exceptions import (
     UnknownTargetError,
 )
 from trdcore.models.clinical_drug_list import ClinicalDrug
+from trdcore.models.evaluation import RecognisedBy
 from trdcore.rxnorm_names import ClinicalDrugName, parse_clinical_drug_name
 from trdcore.validation import validate
 from trdcore.versions import Version
@@ -102,10 +103,6 @@ class CatalogEntry:
     def active(self) -> bool:
         """Whether the item is in use (status ``active``; items without a status always are)."""
         return getattr(self.model, "status", "active") == "active"
-
-
-#: How input named a catalog drug (see :meth:`Catalog.recognise_drug`).
-RecognisedBy: TypeAlias = Literal["name", "ingredient code", "clinical drug code", "parsed name"]
 
 
 @attrs.frozen

@@ -4,7 +4,7 @@ An :class:`Evaluator` is one definition compiled for one
 :class:`~trdcore.engine.Engine`; get it with
 :meth:`Engine.evaluator() <trdcore.engine.Engine.evaluator>`. Its
 :meth:`~Evaluator.verdict` gives the status and counts only, its
-:meth:`~Evaluator.document` the whole ``evaluation-result@1.0.0`` document:
+:meth:`~Evaluator.document` the whole ``evaluation-result@1.1.0`` document:
 every trial's criteria with the thresholds and sources used, what data was
 missing and any warnings about the input, so a result can be reproduced and
 defended later. Both count the same way (:meth:`Evaluator.tally`), from
@@ -256,11 +256,12 @@ class Evaluator:
         return _new_tuple(Verdict, (self.entry.ref, *outcome))
 
     def document(self, history: Any, *, as_of: Any) -> dict[str, Any]:
-        """The ``evaluation-result@1.0.0`` document: verdict, trial by trial reasons, thresholds."""
+        """The ``evaluation-result@1.1.0`` document: verdict, trial by trial reasons, thresholds."""
         from trdcore.release import VERSION as __version__
 
         facts: HistoryFacts = self.engine.facts(history, as_of=as_of)
         counting = self.counting
+        recognise = self.engine.catalog.recognise_drug
         assessments: list[dict[str, Any]] = []
         verdicts: list[bool | None] = []
         missing: list[dict[str, str]] = []
@@ -291,6 +292,10 @@ class Evaluator:
                 assessment["drug"] = item.drug.ref
             if item.drug_input:
                 assessment["drug_input"] = item.drug_input[:200]
+                if item.drug is not None:
+                    recognised = recognise(item.drug_input)
+                    if recognised is not None:
+                        assessment["recognised_by"] = recognised.how
             if classes:
                 assessment["classes"] = classes
             assessments.append(assessment)
@@ -299,7 +304,7 @@ class Evaluator:
         if status != Status.INDETERMINATE or counting.not_counted:
             missing = []
         result: dict[str, Any] = {
-            "schema": "evaluation-result@1.0.0",
+            "schema": "evaluation-result@1.1.0",
             "definition": self.entry.ref,
             "catalog_version": __version__,
             "as_of": facts.as_of.isoformat(),

@@ -180,6 +180,16 @@ def _evaluation_summary_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
 
 
 @default_registry.register(
+    "evaluation-result",
+    "1.0.0",
+    "1.1.0",
+    description="1.1.0 adds recognised_by on trial assessments; a 1.0.0 result means the same.",
+)
+def _evaluation_result_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
+    return document
+
+
+@default_registry.register(
     "source",
     "1.0.0",
     "1.1.0",

@@ -15,6 +15,9 @@ import attrs
 from trdcore.models._json import DocumentModel, JsonModel
 from trdcore.models.common import Verification
 
+#: How input named a catalog drug (``trdcore.catalog.Catalog.recognise_drug``).
+RecognisedBy: TypeAlias = Literal["name", "ingredient code", "clinical drug code", "parsed name"]
+
 __all__ = [
     "CriterionResult",
     "DefinitionVerdict",
@@ -72,6 +75,8 @@ class TrialAssessment(JsonModel):
     kind: TreatmentKind
     drug: str | None = None
     drug_input: str | None = None
+    #: How the drug was recognised (``Catalog.recognise_drug``), in 1.1.0 results.
+    recognised_by: RecognisedBy | None = None
     classes: tuple[str, ...] | None = None
     counted: bool | None
     criteria: tuple[CriterionResult, ...]
@@ -139,7 +144,7 @@ class EvaluationResult(DocumentModel):
 
     SCHEMA_NAME: ClassVar[str] = "evaluation-result"
 
-    schema: Literal["evaluation-result@1.0.0"] | None = None
+    schema: Literal["evaluation-result@1.0.0", "evaluation-result@1.1.0"] | None = None
     history_id: str | None = None
     definition: str
     catalog_version: str

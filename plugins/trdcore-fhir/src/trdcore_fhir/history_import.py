@@ -822,6 +822,8 @@ class _Reading:
         """An order with no end (not active, no validity period) ends when the next other
         antidepressant starts, if one does: a switch (an augmentation agent is added, so it
         ends nothing). The trial's notes say so; without a later one the end stays unknown."""
+        if not any(trial.get("end_date") == "unknown" for trial in from_orders):
+            return
         catalog = self.reader.dispensing_catalog()
         starts = sorted(
             (day, key)
@@ -883,15 +885,25 @@ class _Reading:
     def _drug_key(self, drug: dict[str, Any]) -> str:
         """The catalog drug a trial's drug is (its id), else its first code or its name."""
         codings = drug.get("codings", ())
-        texts = [c.get("code") for c in codings] + [drug.get("name")]
-        texts += [c.get("display") for c in codings]
+        texts = (*(c.get("code") for c in codings), drug.get("name"))
+        texts += tuple(c.get("display") for c in codings)
+        known = self.memo.drug_keys.get(texts)
+        if known is not None:
+            return known
         catalog = self.reader.dispensing_catalog()
+        found = None
         for text in texts:
             if isinstance(text, str) and text.strip():
                 entry = catalog.find_drug(text)
                 if entry is not None:
-                    return str(entry.id)
-        return str(next((t for t in texts if isinstance(t, str) and t.strip()), ""))
+                    found = str(entry.id)
+                    break
+        if found is None:
+            found = str(next((t for t in texts if isinstance(t, str) and t.strip()), ""))
+        if len(self.memo.drug_keys) >= _MEMO_SIZE:
+            self.memo.drug_keys.clear()
+        self.memo.drug_keys[texts] = found
+        return found
 
     def _may_be_a_trial(self, label: str, drug: dict[str, Any]) -> bool:
         """Whether a medication record's drug may be an antidepressant or augmentation trial.
@@ -1396,6 +1408,8 @@ class _Memo:
     dosages: dict[bytes, _Dosage] = attrs.field(factory=dict)
     #: A drug's names and codes -> "trial", "ignore" or "unknown" (see _may_be_a_trial).
     relevance: dict[tuple[Any, ...], str] = attrs.field(factory=dict)
+    #: A drug's codes and names -> the key trials of one drug share (see _drug_key).
+    drug_keys: dict[tuple[Any, ...], str] = attrs.field(factory=dict)
     #: The first ten characters of a date or dateTime -> the date, or "" if not one.
     days: dict[str, str] = attrs.field(factory=dict)
 
