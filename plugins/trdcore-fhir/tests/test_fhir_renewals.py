@@ -116,3 +116,23 @@ def test_an_order_without_an_end_and_no_later_antidepressant_keeps_an_unknown_en
 ) -> None:
     [trial] = trials(tmp_path, order("mr1", SERTRALINE, "2024-01-10"))
     assert trial["end_date"] == "unknown"
+
+
+def test_more_than_200_trials_keep_the_latest_200_and_say_so(tmp_path: Path) -> None:
+    """Orders of one drug far apart (here 200 days) are separate trials; past the schema's
+    200-trial limit the earliest are left out with a warning, and the patient is kept."""
+    start = datetime.date(1900, 1, 1)
+    orders = [
+        order(f"mr{n}", SERTRALINE, (start + datetime.timedelta(days=200 * n)).isoformat())
+        for n in range(205)
+    ]
+    resources = [patient(), depression("c1", "1900-01-01"), *orders]
+    urls = [PATIENT, *(f"{r['resourceType']}/{r['id']}" for r in resources[1:])]
+    imported = read_fhir(write_json(tmp_path / "many.json", bundle(*resources, full_urls=urls)))
+    [history] = imported.histories
+    assert_valid(history.document, "treatment-history")
+    kept = history.document["trials"]
+    assert len(kept) == 200
+    assert kept[0]["start_date"] == (start + datetime.timedelta(days=200 * 5)).isoformat()
+    assert history.sources["/trials/0"] == ("MedicationRequest/mr5",)
+    assert any("the 5 that started earliest were left out" in w for w in imported.warnings)

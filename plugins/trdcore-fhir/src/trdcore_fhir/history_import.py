@@ -612,8 +612,39 @@ class _Reading:
             self._dispensed(key, patient, history, trials, sources)
         self._scores(patient, history, episode, trials, by_statement, sources)
         self._scores_near_trials(episode, trials, sources)
+        if len(trials) > _MAX_TRIALS:
+            trials, sources = self._latest_trials(key, trials, sources)
         history["trials"] = trials
         return ImportedHistory(history, key, sources)
+
+    def _latest_trials(
+        self, key: str, trials: list[dict[str, Any]], sources: dict[str, tuple[str, ...]]
+    ) -> tuple[list[dict[str, Any]], dict[str, tuple[str, ...]]]:
+        """A history holds at most 200 trials (the schema's limit): keep the latest-starting
+        200, renumbering their sources, and say how many earlier ones were left out, rather
+        than lose the patient."""
+        order = sorted(
+            range(len(trials)),
+            key=lambda index: (
+                _known_day(trials[index].get("start_date")) or datetime.date.min,
+                index,
+            ),
+        )
+        kept = sorted(order[-_MAX_TRIALS:])
+        renumbered: dict[str, tuple[str, ...]] = {
+            path: found for path, found in sources.items() if not path.startswith("/trials/")
+        }
+        for new_index, old_index in enumerate(kept):
+            prefix = f"/trials/{old_index}"
+            for path, found in sources.items():
+                if path == prefix or path.startswith(prefix + "/"):
+                    renumbered[f"/trials/{new_index}{path[len(prefix) :]}"] = found
+        self.warn(
+            key,
+            f"{len(trials)} trials after renewals were merged, more than the {_MAX_TRIALS} a "
+            f"history holds: the {len(trials) - _MAX_TRIALS} that started earliest were left out",
+        )
+        return [trials[index] for index in kept], renumbered
 
     def _episode(self, patient: _Patient) -> tuple[dict[str, Any], tuple[str, ...], str | None]:
         chosen: list[tuple[str, str, str | None, dict[str, Any], list[dict[str, Any]]]] = []
@@ -1764,6 +1795,8 @@ def _number(text: str) -> int | float | None:
 
 #: The words of a drug's name, for telling whether it names a catalog drug.
 _WORDS = re.compile(r"[a-z][a-z0-9-]*")
+#: The most trials a treatment-history document holds (its schema's maxItems).
+_MAX_TRIALS = 200
 #: Dose units a treatment history holds; any other is a count of a dose form, converted.
 _HISTORY_UNITS = frozenset({"mg", "g", "mcg", "mg/24h"})
 #: How many drugs an import summary names before it says "and N more".
