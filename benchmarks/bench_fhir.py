@@ -30,7 +30,10 @@ Targets: 2,000 patients/s for ``import + verdict`` in one process and for
 ``fhir-evaluate --jobs N`` (N is every core by default).
 
 Run:  .venv/bin/python benchmarks/bench_fhir.py [--patients N] [--definition ID] [--runs R]
-      [--jobs N]
+      [--jobs N] [--corpus DIR]
+
+With ``--corpus DIR`` (written by ``scripts/generate-fhir-corpus``) it also reports the
+recognition rate on generated data (``bench_fhir_corpus.py``).
 """
 
 from __future__ import annotations
@@ -204,6 +207,12 @@ def main() -> None:
     parser.add_argument("--definition", default="two-trials-gaynes-2020")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="also report what the importer recognises in a scripts/generate-fhir-corpus folder",
+    )
     args = parser.parse_args()
     rng = random.Random(7)
     # The installed catalog, as the command line and the workers load it.
@@ -307,6 +316,11 @@ def main() -> None:
                 f"({rate:,.0f}: {'met' if rate >= 2000 else 'NOT met'})"
             )
         print("  load average: " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
+    if args.corpus is not None:
+        from bench_fhir_corpus import report
+
+        print()
+        report(args.corpus, args.runs)
 
 
 if __name__ == "__main__":

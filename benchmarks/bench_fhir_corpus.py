@@ -81,21 +81,24 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     arguments = parser.parse_args()
-    generators = sorted(path for path in arguments.corpus.iterdir() if path.is_dir())
+    report(arguments.corpus, arguments.runs)
+
+
+def report(corpus: Path, runs: int) -> None:
+    """Print, per generator folder of ``corpus``, what the importer made of its records."""
+    generators = sorted(path for path in corpus.iterdir() if path.is_dir())
     if not generators:
-        sys.exit(
-            f"error: {arguments.corpus} holds no generator folders (scripts/generate-fhir-corpus)"
-        )
+        sys.exit(f"error: {corpus} holds no generator folders (scripts/generate-fhir-corpus)")
     catalog = load_catalog()
     for folder in generators:
         files = sorted(folder.glob("*.json"))
         lines = [orjson.dumps(orjson.loads(path.read_bytes())) for path in files]
         counts = tally(files, catalog)
-        parse = min(_parse_time(lines) for _ in range(arguments.runs))
+        parse = min(_parse_time(lines) for _ in range(runs))
         reader = FhirReader(catalog=catalog)
         trials = ignored = 0
         best = float("inf")
-        for _ in range(arguments.runs):
+        for _ in range(runs):
             trials = ignored = 0
             started = time.perf_counter()
             for number, line in enumerate(lines):
