@@ -353,7 +353,7 @@ def _overlaps(facts: Iterable[TrialFacts]) -> list[dict[str, Any]]:
     over the trials sorted by start: a trial overlaps some earlier trial by more than the
     limit exactly when it overlaps the earlier trial that ends last by more than it (that
     one starts no later and ends no sooner), and that trial is already in the group of every
-    earlier trial it overlaps so, so joining its group is enough.
+    earlier trial that overlaps it by more than the limit, so joining its group is enough.
     """
     spans = [item for item in facts if item.span is not None and item.kind == "antidepressant"]
     position = {id(item): number for number, item in enumerate(spans)}

@@ -739,8 +739,7 @@ class _Reading:
         dosages = _list(resource.get("dosage" if statement else "dosageInstruction"))
         dose, duration = self._dose(label, dosages, drug)
         if isinstance(dose, dict) and "derived" in dose:
-            derived = dose.pop("derived")
-            trial["notes"] = derived
+            _add_note(trial, dose.pop("derived"))
         if dose is not None:
             trial["daily_dose"] = dose
         if statement:
@@ -751,6 +750,7 @@ class _Reading:
             trial["duration"] = duration
         if status == "active" and "end_date" not in trial:
             trial["ongoing"] = True
+        asserted_at = ""  # the latest US Core adherence assertion read so far
         for extension in _list(resource["extension"]) if "extension" in resource else ():
             url = _get(extension, "url")
             coding = _get(extension, "valueCoding")
@@ -771,11 +771,10 @@ class _Reading:
                     )
                 else:
                     asserted, level = found
-                    if asserted >= trial.get("_asserted", ""):
-                        trial["adherence"], trial["_asserted"] = level, asserted
+                    if asserted >= asserted_at:
+                        trial["adherence"], asserted_at = level, asserted
             else:
                 self.warn(f"{label} extension", f"extension {url} not read; not used")
-        trial.pop("_asserted", None)
         reason = resource.get("statusReason")
         if reason is not None:
             code = _trdcore_code(_list(reason)[0] if isinstance(reason, list) else reason)
@@ -878,7 +877,7 @@ class _Reading:
                 f"End taken by trdcore-fhir as the start of the next other antidepressant "
                 f"({later[1]}, {later[0].isoformat()}): the order has no end of its own."
             )
-            trial["notes"] = f"{trial['notes']} {said}" if trial.get("notes") else said
+            _add_note(trial, said)
 
     def _one_trial(
         self, run: list[tuple[dict[str, Any], str, dict[str, Any]]]
@@ -910,27 +909,21 @@ class _Reading:
             f"other, read as one trial by trdcore-fhir ({how}; the highest dose)."
         )
         notes = [t["notes"] for t, _, _ in run if t.get("notes")]
-        trial["notes"] = " ".join([said, *dict.fromkeys(notes)])[:5000]
+        trial.pop("notes", None)
+        _add_note(trial, " ".join([said, *dict.fromkeys(notes)]))
         return trial, tuple(reference for _, reference, _ in run)
 
     def _drug_key(self, drug: dict[str, Any]) -> str:
         """The catalog drug a trial's drug is (its id), else its first code or its name."""
-        codings = drug.get("codings", ())
-        texts = (*(c.get("code") for c in codings), drug.get("name"))
-        texts += tuple(c.get("display") for c in codings)
+        texts = _drug_texts(drug)
         known = self.memo.drug_keys.get(texts)
         if known is not None:
             return known
         catalog = self.reader.dispensing_catalog()
-        found = None
-        for text in texts:
-            if isinstance(text, str) and text.strip():
-                entry = catalog.find_drug(text)
-                if entry is not None:
-                    found = str(entry.id)
-                    break
-        if found is None:
-            found = str(next((t for t in texts if isinstance(t, str) and t.strip()), ""))
+        found = next(
+            (str(entry.id) for text in texts if (entry := catalog.find_drug(text)) is not None),
+            texts[0] if texts else "",
+        )
         if len(self.memo.drug_keys) >= _MEMO_SIZE:
             self.memo.drug_keys.clear()
         self.memo.drug_keys[texts] = found
@@ -951,10 +944,7 @@ class _Reading:
         close to it, but cannot be read) may be an antidepressant: it stays a trial the
         definitions cannot judge ("cannot tell"), with a warning naming it.
         """
-        codings = drug.get("codings", ())
-        texts = [drug.get("name"), *(c.get("code") for c in codings)]
-        texts += [c.get("display") for c in codings]
-        named = tuple(text for text in texts if isinstance(text, str) and text.strip())
+        named = _drug_texts(drug)
         verdict = self.memo.relevance.get(named)
         if verdict is None:
             verdict = _relevance(self.reader.dispensing_catalog(), named)
@@ -968,7 +958,7 @@ class _Reading:
             return False
         shown = ", ".join(
             f"{c.get('system')}|{c.get('code')}" + (f" ({c['display']})" if "display" in c else "")
-            for c in codings
+            for c in drug.get("codings", ())
         )
         name = drug.get("name")
         called = f"drug {name!r} " if name else "drug "
@@ -993,7 +983,7 @@ class _Reading:
         """The highest daily dose over the dosage lines, and a bounds duration if given.
 
         A dose in tablets, capsules or mL (or in no unit, for a tablet or capsule) is turned
-        into mg with the strength of the drug's product (:meth:`_product_strength`); the
+        into mg with the strength of the drug's product (:meth:`_product`); the
         dose then carries ``derived``, the sentence saying how, which becomes the trial's note.
         """
         best: dict[str, Any] | None = None
@@ -1047,14 +1037,7 @@ class _Reading:
                 "no product that trdcore's clinical drug lists or an RxNorm normalized name give)"
             )
         display, strength, unit, form, how = product
-        lowered = form.casefold()
-        if counted == "mL":
-            fits = unit == "MG/ML"
-        elif counted == _NO_UNIT:
-            fits = unit == "MG" and ("tablet" in lowered or "capsule" in lowered)
-        else:
-            fits = unit == "MG" and counted in lowered
-        if not fits:
+        if not _counts_in(counted, unit, form):
             return None, (
                 f"{given} does not fit the product {display!r} ({strength:g} {unit}, {form})"
             )
@@ -1085,12 +1068,7 @@ class _Reading:
         fluoxetine) has none here.
         """
         catalog = self.reader.dispensing_catalog()
-        codings = drug.get("codings", ())
-        texts = [c.get("code") for c in codings] + [c.get("display") for c in codings]
-        texts.append(drug.get("name"))
-        for text in texts:
-            if not isinstance(text, str) or not text.strip():
-                continue
+        for text in _drug_texts(drug):
             recognised = catalog.recognise_drug(text)
             if recognised is None:
                 continue
@@ -1261,9 +1239,7 @@ class _Reading:
         if product is None:
             return None
         _display, strength, unit, form, _how = product
-        lowered = form.casefold()
-        countable = "tablet" in lowered or "capsule" in lowered
-        if unit != "MG" or not countable or (counted != _NO_UNIT and counted not in lowered):
+        if not _counts_in(counted, unit, form):
             return None
         return {"value": strength, "unit": "mg"}
 
@@ -1414,7 +1390,7 @@ class _Reading:
                     f"{windows.before_start} days before to {windows.after_start} after the "
                     f"start, {windows.around_end} around the end)."
                 )
-                trial["notes"] = f"{trial['notes']} {said}" if trial.get("notes") else said
+                _add_note(trial, said)
 
 
 # -- pure readings of common elements, remembered by the reader --------------------------------
@@ -1721,6 +1697,34 @@ def _strength(medication: dict[str, Any]) -> dict[str, Any] | None:
     return {"value": value, "unit": unit}
 
 
+def _drug_texts(drug: dict[str, Any]) -> tuple[str, ...]:
+    """What a history drug can be recognised by, in the order tried: its codes (a clinical
+    drug code carries the product's strength), its name, its codings' displays."""
+    codings = drug.get("codings", ())
+    texts = (*(c.get("code") for c in codings), drug.get("name"))
+    texts += tuple(c.get("display") for c in codings)
+    return tuple(text for text in texts if isinstance(text, str) and text.strip())
+
+
+def _counts_in(counted: str, unit: str, form: str) -> bool:
+    """Whether a dose counted in ``counted`` units (tablet, capsule, mL, or no unit) can be
+    multiplied by a product strength in ``unit`` of dose form ``form``."""
+    lowered = form.casefold()
+    if counted == "mL":
+        return unit == "MG/ML"
+    if unit != "MG":
+        return False
+    if counted == _NO_UNIT:
+        return "tablet" in lowered or "capsule" in lowered
+    return counted in lowered
+
+
+def _add_note(trial: dict[str, Any], said: str) -> None:
+    """Add a sentence to a trial's notes, within the history schema's 10,000 characters."""
+    notes = f"{trial['notes']} {said}" if trial.get("notes") else said
+    trial["notes"] = notes[:_NOTES_MAX]
+
+
 def _us_core_adherence(extension: Any) -> tuple[str, str] | None:
     """(dateAsserted, adherence) of a US Core medication adherence extension, or None.
 
@@ -1795,6 +1799,8 @@ def _number(text: str) -> int | float | None:
 
 #: The words of a drug's name, for telling whether it names a catalog drug.
 _WORDS = re.compile(r"[a-z][a-z0-9-]*")
+#: The longest notes a treatment-history trial holds (its schema's maxLength).
+_NOTES_MAX = 10_000
 #: The most trials a treatment-history document holds (its schema's maxItems).
 _MAX_TRIALS = 200
 #: Dose units a treatment history holds; any other is a count of a dose form, converted.
