@@ -1897,8 +1897,8 @@ class FhirReader:
     #: How near a trial's start and end an unlinked scale total is read as its baseline/end.
     score_windows: ScoreWindows = attrs.field(factory=ScoreWindows)
     #: Orders of one drug this many days apart or less are renewals of one trial. trdcore's
-    #: choice: a 90-day supply, the longest commonly written, and 30 days' grace, the gap
-    #: OHDSI's drug eras allow (importer option ``renewal-gap-days``).
+    #: choice, not a published rule: 90 days of supply plus 30 days' grace, the gap OHDSI's
+    #: drug eras allow (importer option ``renewal-gap-days``).
     renewal_gap_days: int = 120
     _memo: _Memo = attrs.field(factory=_Memo, init=False, repr=False)
 
