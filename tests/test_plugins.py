@@ -15,7 +15,7 @@ import pytest
 from trdcore import hookimpl
 from trdcore.catalog import Catalog
 from trdcore.exceptions import PluginError, PluginWarning
-from trdcore.extensions import ExportContext, ExportOption, ExportResult, ImportResult
+from trdcore.extensions import ExportContext, ExportResult, ImportResult, PluginOption
 from trdcore.plugins import (
     TrdcorePluginManager,
     content_documents,
@@ -569,9 +569,9 @@ def test_declared_exporter_options_become_real_command_line_options(
     register_plugin(
         _options_plugin(
             (
-                ExportOption("large-print", "Bigger type", kind="flag"),
-                ExportOption("treatment", "One treatment", kind="multiple"),
-                ExportOption(
+                PluginOption("large-print", "Bigger type", kind="flag"),
+                PluginOption("treatment", "One treatment", kind="multiple"),
+                PluginOption(
                     "audience", "Who reads it", choices=("patient", "clinician"), default="patient"
                 ),
             )
@@ -607,7 +607,7 @@ def test_a_misspelt_or_out_of_range_exporter_option_is_a_usage_error(
     trdcore_pm: Any, register_plugin: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     register_plugin(
-        _options_plugin((ExportOption("audience", "Who", choices=("patient", "clinician")),))
+        _options_plugin((PluginOption("audience", "Who", choices=("patient", "clinician")),))
     )
     out = str(tmp_path / "out")
     typo = _export_cli(trdcore_pm, monkeypatch, ["echo-options", "--out", out, "--audiance", "x"])
@@ -623,14 +623,16 @@ def test_a_misspelt_or_out_of_range_exporter_option_is_a_usage_error(
 def test_an_exporter_that_declares_a_reserved_option_is_blamed(
     trdcore_pm: Any, register_plugin: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from trdcore.exporting import export_options
+    from trdcore.exporting import declared_options
 
     with pytest.raises(PluginError, match="--out is reserved"):
-        export_options(_OptionsExporter((ExportOption("out", "x"),)), target="echo-options")
-    with pytest.raises(PluginError, match="not an ExportOption"):
-        export_options(_OptionsExporter(("large-print",)), target="echo-options")
+        declared_options(
+            _OptionsExporter((PluginOption("out", "x"),)), kind="exporter", name="echo-options"
+        )
+    with pytest.raises(PluginError, match="not a PluginOption"):
+        declared_options(_OptionsExporter(("large-print",)), kind="exporter", name="echo-options")
     with pytest.raises(ValueError, match="lower-case slug"):
-        ExportOption("Large Print", "x")
+        PluginOption("Large Print", "x")
 
 
 def test_the_kit_builds_catalogs_with_extra_changed_or_dropped_content() -> None:

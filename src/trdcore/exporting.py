@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 import orjson
@@ -14,17 +14,20 @@ from trdcore.app import load_catalog
 from trdcore.catalog import Catalog
 from trdcore.engine import Engine
 from trdcore.exceptions import ExportError, PluginError, TrdcoreError, UnknownTargetError
-from trdcore.extensions import ExportContext, ExportOption, ExportResult, ImportResult, OptionValue
+from trdcore.extensions import ExportContext, ExportResult, ImportResult, OptionValue, PluginOption
 from trdcore.plugins import TrdcorePluginManager, exporters, importers
 
 Result = TypeVar("Result", ExportResult, ImportResult)
 
 __all__ = [
+    "IMPORTED_SCHEMAS",
     "MANIFEST",
     "ImportOutcome",
-    "export_options",
+    "ImportStream",
+    "declared_options",
     "run_export",
     "run_import",
+    "stream_import",
     "write_export",
 ]
 
@@ -141,25 +144,37 @@ def _content_gate(
     }
 
 
-def export_options(exporter: object, *, target: str, plugin: str = "?") -> tuple[ExportOption, ...]:
-    """The options an exporter declares, checked; a malformed declaration is its plugin's error."""
-    declared = getattr(exporter, "options", ())
+#: Option names the host's own ``export TARGET`` and ``import SOURCE`` subcommands use.
+_RESERVED_OPTIONS = {
+    "exporter": frozenset({"out", "locale", "option", "force", "as-of", "help"}),
+    "importer": frozenset({"out", "option", "help"}),
+}
+
+
+def declared_options(
+    extension: object, *, kind: Literal["exporter", "importer"], name: str, plugin: str = "?"
+) -> tuple[PluginOption, ...]:
+    """The options an exporter or importer declares, checked.
+
+    A malformed declaration (not a sequence of :class:`PluginOption`, a name the host
+    uses itself, a name given twice) is its plugin's :class:`PluginError`.
+    """
+    declared = getattr(extension, "options", ())
     try:
         options = tuple(declared)
     except TypeError:
         raise PluginError(
-            f"exporter {target!r}: options must be a sequence of ExportOption", plugin=plugin
+            f"{kind} {name!r}: options must be a sequence of PluginOption", plugin=plugin
         ) from None
-    reserved = {"out", "locale", "option", "force", "as-of", "help"}
     seen: set[str] = set()
     for option in options:
-        if not isinstance(option, ExportOption):
+        if not isinstance(option, PluginOption):
             raise PluginError(
-                f"exporter {target!r}: option {option!r} is not an ExportOption", plugin=plugin
+                f"{kind} {name!r}: option {option!r} is not a PluginOption", plugin=plugin
             )
-        if option.name in reserved or option.name in seen:
+        if option.name in _RESERVED_OPTIONS[kind] or option.name in seen:
             raise PluginError(
-                f"exporter {target!r}: option --{option.name} is reserved or declared twice",
+                f"{kind} {name!r}: option --{option.name} is reserved or declared twice",
                 plugin=plugin,
             )
         seen.add(option.name)
@@ -233,39 +248,129 @@ class ImportOutcome:
     invalid: tuple[str, ...]
 
 
+#: What an importer may write: treatment histories, or (for claims-like data, before trials
+#: are built from them) dispensing events. A document without a ``schema`` field is a history.
+IMPORTED_SCHEMAS = ("treatment-history", "dispensing-events")
+
+
 def _whose(document: Any, position: int) -> str:
-    """Which imported history a message is about: its id (the patient, for FHIR) and position."""
+    """Which imported document a message is about: its id (the patient) and position."""
     identifier = document.get("id") if isinstance(document, Mapping) else None
+    kind = "events" if _schema_name(document) == "dispensing-events" else "history"
     if isinstance(identifier, str) and identifier:
-        return f"history {identifier!r} (document {position})"
+        return f"{kind} {identifier!r} (document {position})"
     return f"document {position}"
 
 
-def run_import(
+def _schema_name(document: Any) -> str:
+    named = document.get("schema") if isinstance(document, Mapping) else None
+    if isinstance(named, str):
+        return named.partition("@")[0]
+    return "treatment-history"
+
+
+@attrs.define
+class ImportStream:
+    """An import being read: iterate it for the valid documents, in the importer's order.
+
+    Each document is checked against its schema as it arrives (an importer writes
+    treatment histories, or dispensing events); an invalid one is described in
+    ``invalid`` and the rest go on. ``warnings`` holds the importer's warnings once
+    the stream has been drained, since a streaming importer adds to them as it reads.
+    An exception raised by the importer while streaming is its plugin's
+    :class:`PluginError`. The stream can be iterated once.
+    """
+
+    source: str
+    location: str
+    _result: ImportResult
+    _owner: str
+    invalid: list[str] = attrs.field(factory=list)
+    _drained: bool = False
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        from trdcore.validation import issues
+
+        if self._drained:
+            raise TrdcoreError(f"import {self.source!r} of {self.location} was already read")
+        self._drained = True
+        documents = iter(self._result.documents)
+        position = 0
+        while True:
+            try:
+                document = next(documents)
+            except StopIteration:
+                return
+            except TrdcoreError:
+                raise
+            except Exception as error:
+                raise PluginError(
+                    f"importer {self.source!r} raised {type(error).__name__} while reading "
+                    f"{self.location}: {error}",
+                    plugin=self._owner,
+                ) from error
+            name = _schema_name(document)
+            if name not in IMPORTED_SCHEMAS:
+                self.invalid.append(
+                    f"{self.location} {_whose(document, position)}: an importer writes "
+                    f"{' or '.join(IMPORTED_SCHEMAS)} documents, not {name}"
+                )
+            else:
+                # A document naming its schema is checked against that version of it.
+                found = issues(document, None if "schema" in document else name)
+                if found:
+                    details = "; ".join(issue.describe() for issue in found)
+                    self.invalid.append(f"{self.location} {_whose(document, position)}: {details}")
+                else:
+                    yield document
+            position += 1
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The importer's warnings: complete once the stream has been drained."""
+        return tuple(self._result.warnings)
+
+
+def stream_import(
     source: str,
-    path: Path,
+    location: str | Path,
     *,
     manager: TrdcorePluginManager | None = None,
-    options: Mapping[str, str] | None = None,
-) -> ImportOutcome:
-    """Run the importer ``source`` on ``path`` and validate every history it returns."""
-    from trdcore.validation import issues
+    options: Mapping[str, Any] | None = None,
+) -> ImportStream:
+    """Start the importer ``source`` on ``location``; iterate the result for its documents.
 
+    ``location`` is a file, or for an importer that ``accepts_urls`` also a database
+    URL, passed on as written. Raises :class:`UnknownTargetError` for an importer
+    nobody provides and :class:`PluginError` when the importer fails or returns
+    something that is not an :class:`ImportResult`.
+    """
     manager = _manager(manager)
     available = importers(manager)
     if source not in available:
         raise UnknownTargetError("importer", source, list(available))
     importer = available[source]
-    result = _call_plugin(
-        manager, "importer", source, ImportResult, importer.read, Path(path), dict(options or {})
+    argument: str | Path = (
+        str(location) if getattr(importer, "accepts_urls", False) is True else Path(location)
     )
-    valid: list[Mapping[str, Any]] = []
-    invalid: list[str] = []
-    for position, document in enumerate(result.documents):
-        found = issues(document, "treatment-history")
-        if found:
-            details = "; ".join(issue.describe() for issue in found)
-            invalid.append(f"{path} {_whose(document, position)}: {details}")
-        else:
-            valid.append(document)
-    return ImportOutcome(tuple(valid), tuple(result.warnings), tuple(invalid))
+    result = _call_plugin(
+        manager, "importer", source, ImportResult, importer.read, argument, dict(options or {})
+    )
+    owner = manager.owners.get(("importer", source), "?")
+    return ImportStream(source, str(location), result, owner)
+
+
+def run_import(
+    source: str,
+    location: str | Path,
+    *,
+    manager: TrdcorePluginManager | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> ImportOutcome:
+    """Run the importer ``source`` on ``location`` and validate every document it returns.
+
+    The whole import is held in memory; ``trdcore import`` uses :func:`stream_import`.
+    """
+    stream = stream_import(source, location, manager=manager, options=options)
+    documents = tuple(stream)
+    return ImportOutcome(documents, stream.warnings, tuple(stream.invalid))

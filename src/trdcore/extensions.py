@@ -22,13 +22,13 @@ if TYPE_CHECKING:
 __all__ = [
     "ContentRule",
     "ExportContext",
-    "ExportOption",
     "ExportResult",
     "Exporter",
     "Finding",
     "ImportResult",
     "Importer",
     "OptionValue",
+    "PluginOption",
     "Severity",
     "check_name",
 ]
@@ -50,16 +50,17 @@ OptionValue = str | bool | tuple[str, ...]
 
 
 @attrs.frozen
-class ExportOption:
-    """A command-line option an exporter declares (``trdcore export TARGET --NAME``).
+class PluginOption:
+    """A command-line option an exporter or importer declares (``trdcore export TARGET
+    --NAME``, ``trdcore import SOURCE --NAME``).
 
-    Exporters list these in an optional ``options`` attribute; the CLI turns
-    each into a real option of ``trdcore export TARGET`` with its own help, so
-    a typo is a usage error (exit 2) rather than a setting silently ignored.
-    ``kind`` is ``"flag"`` (present or not: a bool), ``"value"`` (one string)
-    or ``"multiple"`` (may be repeated: a tuple of strings). The value reaches
-    the exporter in ``ExportContext.options[name]``, absent when not given
-    and no ``default`` is set.
+    Exporters and importers list these in an optional ``options`` attribute; the CLI
+    turns each into a real option of the plugin's subcommand with its own help, so a
+    typo is a usage error (exit 2) rather than a setting silently ignored. ``kind`` is
+    ``"flag"`` (present or not: a bool), ``"value"`` (one string) or ``"multiple"``
+    (may be repeated: a tuple of strings). The value reaches an exporter in
+    ``ExportContext.options[name]`` and an importer in the ``options`` mapping of
+    ``read``, absent when not given and no ``default`` is set.
     """
 
     name: str = attrs.field()
@@ -73,7 +74,7 @@ class ExportOption:
     def _slug(self, _attribute: object, value: str) -> None:
         problem = check_name(value)
         if problem:
-            raise ValueError(f"export option {problem}")
+            raise ValueError(f"plugin option {problem}")
 
 
 @attrs.frozen
@@ -127,7 +128,7 @@ class Exporter(Protocol):
 
     ``name`` is the CLI target (``trdcore export NAME``); ``description`` one
     line for ``trdcore plugins`` and help texts. An exporter may also have an
-    ``options`` attribute, a sequence of :class:`ExportOption`, for settings
+    ``options`` attribute, a sequence of :class:`PluginOption`, for settings
     of its own (``trdcore export handout-pdf --large-print``), and a
     ``publishes_content`` attribute set to False when it writes no catalog
     text (then the content rules do not gate it).
@@ -144,21 +145,33 @@ class ImportResult:
     """Treatment-history documents read from a source, and what could not be mapped.
 
     Nothing is silently dropped: every record or code the importer could not
-    use is described in ``warnings``.
+    use is described in ``warnings``. ``documents`` may be a lazy iterable (a
+    generator) so that an importer reading a large database streams person by
+    person; the host drains it once, in order, and reads ``warnings`` only
+    after that, so a streaming importer may add to a list it returned here
+    while its documents are read.
     """
 
-    documents: tuple[Mapping[str, Any], ...]
-    warnings: tuple[str, ...] = ()
+    documents: Iterable[Mapping[str, Any]]
+    warnings: Iterable[str] = ()
 
 
 @runtime_checkable
 class Importer(Protocol):
-    """Reads an outside format (a FHIR Bundle, a claims extract ...) into treatment histories."""
+    """Reads an outside format (a FHIR Bundle, a claims extract ...) into treatment histories.
+
+    Two optional attributes: ``options``, a sequence of :class:`PluginOption` that
+    become options of ``trdcore import NAME`` (their values reach ``read`` in
+    ``options``); and ``accepts_urls``: when true, ``read`` gets the location as the
+    user wrote it (a database URL or a file name, a ``str``), and the importer says
+    itself when it cannot be opened; otherwise the host checks that the file exists
+    and passes a :class:`~pathlib.Path`.
+    """
 
     name: str
     description: str
 
-    def read(self, path: Path, options: Mapping[str, str]) -> ImportResult: ...
+    def read(self, path: Path, options: Mapping[str, Any]) -> ImportResult: ...
 
 
 @attrs.frozen

@@ -385,13 +385,14 @@ def run_import(
     path: str | Path,
     *,
     pm: TrdcorePluginManager,
-    options: Mapping[str, str] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> ImportRun:
-    """Run the importer ``source`` registered in ``pm`` on ``path``; never raises trdcore errors."""
+    """Run the importer ``source`` registered in ``pm`` on ``path`` (a file, or a database
+    URL for an importer that accepts URLs); never raises trdcore errors."""
     from trdcore.exporting import run_import as read
 
     try:
-        outcome = read(source, Path(path), manager=pm, options=options)
+        outcome = read(source, path, manager=pm, options=options)
     except TrdcoreError as error:
         return ImportRun(source, error=error)
     return ImportRun(source, outcome.documents, outcome.warnings, outcome.invalid)

@@ -7,7 +7,12 @@ from typing import Any
 
 import click
 
-from trdcore.cli.options import as_of_parameter, key_value_settings
+from trdcore.cli.options import (
+    as_of_parameter,
+    click_option,
+    declared_settings,
+    key_value_settings,
+)
 
 __all__ = ["ExportGroup", "export"]
 
@@ -34,24 +39,6 @@ _EXPORT_FORCE = click.Option(
 _EXPORT_AS_OF = as_of_parameter("Judge content review freshness on this date (default: today).")
 
 
-def _click_option(option: Any) -> click.Option:
-    """The click option for an exporter's declared ExportOption."""
-    flag = f"--{option.name}"
-    dest = option.name.replace("-", "_")
-    choice = click.Choice(list(option.choices)) if option.choices else None
-    if option.kind == "flag":
-        return click.Option([flag, dest], is_flag=True, default=False, help=option.help)
-    return click.Option(
-        [flag, dest],
-        multiple=option.kind == "multiple",
-        type=choice,
-        default=option.default,
-        metavar=option.metavar,
-        help=option.help,
-        show_default=option.default is not None,
-    )
-
-
 class ExportGroup(click.Group):
     """``trdcore export TARGET``: one subcommand per installed exporter.
 
@@ -66,15 +53,18 @@ class ExportGroup(click.Group):
         return sorted(exporters(plugin_manager()))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        from trdcore.exporting import export_options
+        from trdcore.exporting import declared_options
         from trdcore.plugins import exporters, plugin_manager
 
         manager = plugin_manager()
         exporter = exporters(manager).get(cmd_name)
         if exporter is None:
             return None
-        declared = export_options(
-            exporter, target=cmd_name, plugin=manager.owners.get(("exporter", cmd_name), "?")
+        declared = declared_options(
+            exporter,
+            kind="exporter",
+            name=cmd_name,
+            plugin=manager.owners.get(("exporter", cmd_name), "?"),
         )
 
         def run(
@@ -85,16 +75,7 @@ class ExportGroup(click.Group):
             as_of: Any,
             **own: Any,
         ) -> None:
-            settings: dict[str, Any] = dict(key_value_settings(options))
-            for option in declared:
-                value = own[option.name.replace("-", "_")]
-                if option.kind == "multiple":
-                    value = tuple(value)
-                    if not value and option.default is None:
-                        continue
-                elif value is None:
-                    continue
-                settings[option.name] = value
+            settings = dict(key_value_settings(options)) | declared_settings(declared, own)
             _export(cmd_name, out, locale, settings, force=force, as_of=as_of)
 
         params: list[click.Parameter] = [
@@ -104,7 +85,7 @@ class ExportGroup(click.Group):
             _EXPORT_FORCE,
             _EXPORT_AS_OF,
         ]
-        params += [_click_option(option) for option in declared]
+        params += [click_option(option) for option in declared]
         return click.Command(
             cmd_name,
             callback=run,

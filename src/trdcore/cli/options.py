@@ -6,7 +6,7 @@ same on every command; a command passes only its own help text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -15,6 +15,8 @@ __all__ = [
     "DATE",
     "as_of_option",
     "as_of_parameter",
+    "click_option",
+    "declared_settings",
     "format_option",
     "jobs_option",
     "key_value_settings",
@@ -68,3 +70,40 @@ def key_value_settings(values: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="--option")
         options[key] = setting
     return options
+
+
+def click_option(option: Any) -> click.Option:
+    """The click option for a plugin's declared :class:`~trdcore.extensions.PluginOption`."""
+    flag = f"--{option.name}"
+    dest = option.name.replace("-", "_")
+    choice = click.Choice(list(option.choices)) if option.choices else None
+    if option.kind == "flag":
+        return click.Option([flag, dest], is_flag=True, default=False, help=option.help)
+    return click.Option(
+        [flag, dest],
+        multiple=option.kind == "multiple",
+        type=choice,
+        default=option.default,
+        metavar=option.metavar,
+        help=option.help,
+        show_default=option.default is not None,
+    )
+
+
+def declared_settings(declared: Sequence[Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of a plugin's declared options as click parsed them, by option name.
+
+    An option left out (no value, no default) is absent, so the plugin sees only
+    what the user or the declaration set.
+    """
+    settings: dict[str, Any] = {}
+    for option in declared:
+        value = given[option.name.replace("-", "_")]
+        if option.kind == "multiple":
+            value = tuple(value)
+            if not value and option.default is None:
+                continue
+        elif value is None:
+            continue
+        settings[option.name] = value
+    return settings

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from trdcore.exceptions import ExportError
-from trdcore.extensions import ExportContext, ExportOption, ExportResult
+from trdcore.extensions import ExportContext, ExportResult, PluginOption
 from trdcore_cms.jsonld import page_jsonld, script_json
 from trdcore_cms.markdown_safety import has_shortcode_in_code
 from trdcore_cms.pages import CRISIS_SECTION, SECTIONS, Page, build_pages, skipped_items
@@ -148,19 +148,19 @@ class HugoExporter:
         "(profiles for Decap CMS, Jekyll and Astro)"
     )
     options = (
-        ExportOption(
+        PluginOption(
             "profile",
             help="Front matter and file layout.",
             choices=PROFILES,
             default="hugo",
         ),
-        ExportOption(
+        PluginOption(
             "site-title",
             help="The site's title.",
             default=DEFAULT_TITLE,
             metavar="TEXT",
         ),
-        ExportOption(
+        PluginOption(
             "base-url",
             help="The site's base URL (Hugo's baseURL, Jekyll's baseurl).",
             default="/",

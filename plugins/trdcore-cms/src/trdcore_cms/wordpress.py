@@ -28,7 +28,7 @@ import re
 from typing import Any
 
 from trdcore.exceptions import ExportError
-from trdcore.extensions import ExportContext, ExportOption, ExportResult
+from trdcore.extensions import ExportContext, ExportResult, PluginOption
 from trdcore_cms.blocks import block, markdown_blocks
 from trdcore_cms.jsonld import page_jsonld, script_json
 from trdcore_cms.markdown_safety import unsafe_destination
@@ -237,13 +237,13 @@ class WordPressExporter:
         "and REST API payloads"
     )
     options = (
-        ExportOption(
+        PluginOption(
             "status",
             help="Status of the imported pages.",
             choices=("draft", "publish"),
             default="draft",
         ),
-        ExportOption(
+        PluginOption(
             "site-title",
             help="The title written into the WXR file.",
             default="Treatment-resistant depression",

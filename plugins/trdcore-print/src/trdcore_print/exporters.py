@@ -5,25 +5,25 @@ from __future__ import annotations
 from importlib import metadata
 from typing import Any
 
-from trdcore.extensions import ExportContext, ExportOption, ExportResult
+from trdcore.extensions import ExportContext, ExportResult, PluginOption
 from trdcore_print.handouts import AUDIENCES, Handout, HandoutSet, Settings, build_handouts
 
 __all__ = ["OPTIONS", "HandoutHtmlExporter", "HandoutPdfExporter"]
 
 #: The command-line options both exporters declare (``trdcore export handout-pdf --help``).
 OPTIONS = (
-    ExportOption(
+    PluginOption(
         "large-print",
         "Large print: body text 18 pt or larger, wider margins, one column.",
         kind="flag",
     ),
-    ExportOption(
+    PluginOption(
         "audience",
         "Who the handouts are for: plain-language patient text or clinician text.",
         choices=AUDIENCES,
         default="patient",
     ),
-    ExportOption(
+    PluginOption(
         "treatment",
         "Print the handout of this treatment only (an id from `trdcore treatments`); "
         "repeat for more. Default: every active treatment.",
