@@ -353,3 +353,83 @@ def test_every_valid_document_gives_a_valid_history(
     result = trials_from_events(document, catalog=catalog, **options)
     assert trdcore.issues(result.history, "treatment-history") == []
     assert len(result.eras) == len(result.history["trials"])
+
+
+# --- fills with fields not recorded (dispensing-events 1.1.0) ---------------------------------
+
+
+def bare(day: date, drug: str = "sertraline", **recorded: Any) -> dict[str, Any]:
+    """A fill with only its date, drug and what ``recorded`` gives, as claims often hold."""
+    return {"date": day.isoformat(), "drug": {"name": drug}, **recorded}
+
+
+def test_a_fill_without_strength_counts_as_exposure_with_its_dose_unknown(
+    catalog: Catalog,
+) -> None:
+    result = build(
+        catalog,
+        bare(START, quantity=30, days_supply=30),
+        bare(START + timedelta(days=30), quantity=30, days_supply=30),
+    )
+    trial = only_trial(result)
+    assert trial["daily_dose"] == "unknown"
+    assert (trial["start_date"], trial["end_date"]) == ("2024-01-01", "2024-03-01")
+    assert trial["notes"].endswith("; not recorded: strength on 2 fills")
+    assert result.warnings == ()
+
+
+def test_the_dose_of_fills_that_have_one_is_kept_beside_fills_that_lack_it(
+    catalog: Catalog,
+) -> None:
+    result = build(catalog, fill(START), bare(START + timedelta(days=30), days_supply=30))
+    trial = only_trial(result)
+    assert trial["daily_dose"] == {"value": 50, "unit": "mg"}
+    assert "not recorded: quantity on 1 fill, strength on 1 fill" in trial["notes"]
+
+
+def test_without_days_supply_the_end_date_says_when_the_supply_runs_out(
+    catalog: Catalog,
+) -> None:
+    # OMOP's drug_exposure_end_date: the supply of a fill on 1 January with end date
+    # 31 January runs out on 31 January, like a 30-day supply.
+    result = build(catalog, bare(START, end_date="2024-01-31"))
+    trial = only_trial(result)
+    assert (trial["start_date"], trial["end_date"]) == ("2024-01-01", "2024-01-31")
+    assert trial["daily_dose"] == "unknown"
+    assert "supply read from the end date on 1 fill" in trial["notes"]
+
+
+def test_days_supply_wins_over_the_end_date(catalog: Catalog) -> None:
+    result = build(catalog, fill(START, end_date="2024-06-30"))
+    assert only_trial(result)["end_date"] == "2024-01-31"
+
+
+@pytest.mark.parametrize("fallback", [1, 30])
+def test_with_neither_the_fallback_is_the_supply_and_the_note_says_so(
+    catalog: Catalog, fallback: int
+) -> None:
+    result = build(catalog, bare(START), fallback_days_supply=fallback)
+    trial = only_trial(result)
+    assert trial["end_date"] == (START + timedelta(days=fallback)).isoformat()
+    assert f"supply taken as {fallback} days (fallback_days_supply) on 1 fill" in trial["notes"]
+
+
+def test_a_fallback_below_one_day_is_refused(catalog: Catalog) -> None:
+    with pytest.raises(ValueError, match="fallback_days_supply"):
+        trials_from_events({"events": [bare(START)]}, catalog=catalog, fallback_days_supply=0)
+
+
+def test_a_1_0_0_document_still_needs_every_field(catalog: Catalog) -> None:
+    document = {"schema": "dispensing-events@1.0.0", "events": [bare(START, quantity=30)]}
+    assert trdcore.issues(document)
+    assert trdcore.issues({**document, "schema": "dispensing-events@1.1.0"}) == []
+
+
+def test_with_end_date_first_the_end_date_decides_as_in_omops_era_script(
+    catalog: Catalog,
+) -> None:
+    both = fill(START, end_date="2024-02-15")
+    assert only_trial(build(catalog, both))["end_date"] == "2024-01-31"
+    assert only_trial(build(catalog, both, end_date_first=True))["end_date"] == "2024-02-15"
+    # Without an end date the days' supply still decides.
+    assert only_trial(build(catalog, fill(START), end_date_first=True))["end_date"] == "2024-01-31"

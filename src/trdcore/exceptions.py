@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import attrs
 
 __all__ = [
+    "DatabaseError",
     "DocumentError",
     "ExportError",
     "Issue",
@@ -21,6 +22,7 @@ __all__ = [
     "TrdcoreError",
     "UnknownSchemaError",
     "UnknownTargetError",
+    "UsageError",
 ]
 
 
@@ -208,3 +210,33 @@ class UnknownTargetError(TrdcoreError, LookupError):
 
 class ExportError(TrdcoreError):
     """Shown to users when an export cannot be done (unsafe output, unwritable folder)."""
+
+
+class UsageError(TrdcoreError, ValueError):
+    """Shown to a user who asked for something in a form that cannot work: an importer
+    option with a malformed value, a database location that is neither a file nor a URL
+    trdcore can open. The command line exits 2 for it, as for its own usage errors."""
+
+
+class DatabaseError(TrdcoreError):
+    """Shown to whoever pointed trdcore at a database it cannot read as expected: the
+    server cannot be reached, a table or column is missing, the data model version is
+    one trdcore does not know. Names the database and, when it is about one, the table
+    and column, so the data owner knows what to fix."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        database: str,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.reason = message
+        self.database = database
+        self.table = table
+        self.column = column
+        where = database
+        if table is not None:
+            where += f", table {table}" + (f", column {column}" if column is not None else "")
+        super().__init__(f"{where}: {message}")

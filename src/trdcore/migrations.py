@@ -197,3 +197,14 @@ def _evaluation_result_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
 )
 def _source_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
     return document
+
+
+@default_registry.register(
+    "dispensing-events",
+    "1.0.0",
+    "1.1.0",
+    description="1.1.0 lets a fill lack strength, quantity or days_supply and adds end_date; "
+    "a 1.0.0 document means the same.",
+)
+def _dispensing_events_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
+    return document

@@ -24,7 +24,7 @@ import sys
 import click
 
 from trdcore.cli.exit_codes import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
-from trdcore.exceptions import TrdcoreError, UnknownSchemaError, UnknownTargetError
+from trdcore.exceptions import TrdcoreError, UnknownSchemaError, UnknownTargetError, UsageError
 from trdcore.release import VERSION as __version__
 
 __all__ = [
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_USAGE)
-    except (UnknownSchemaError, UnknownTargetError) as error:
+    except (UnknownSchemaError, UnknownTargetError, UsageError) as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_USAGE)
     except TrdcoreError as error:

@@ -35,14 +35,20 @@ class Strength(JsonModel):
 
 @attrs.frozen(kw_only=True)
 class DispensingEvent(JsonModel):
-    """One fill: ``quantity`` units at ``strength`` each, to last ``days_supply`` days."""
+    """One fill: ``quantity`` units at ``strength`` each, to last ``days_supply`` days.
+
+    Since dispensing-events 1.1.0 strength, quantity and days' supply may be missing
+    (``None``); ``end_date`` is the source's own end of supply, used when
+    ``days_supply`` is missing.
+    """
 
     id: str | None = None
     date: datetime.date
     drug: DrugReference
-    strength: Strength
-    quantity: float
-    days_supply: int
+    strength: Strength | None = None
+    quantity: float | None = None
+    days_supply: int | None = None
+    end_date: datetime.date | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -51,7 +57,7 @@ class DispensingEvents(DocumentModel):
 
     SCHEMA_NAME: ClassVar[str] = "dispensing-events"
 
-    schema: Literal["dispensing-events@1.0.0"] | None = None
+    schema: Literal["dispensing-events@1.0.0", "dispensing-events@1.1.0"] | None = None
     id: str | None = None
     episode: EpisodeStart | None = None
     events: tuple[DispensingEvent, ...]

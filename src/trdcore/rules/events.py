@@ -38,7 +38,7 @@ from trdcore.models.drug import Drug
 from trdcore.models.events import DispensingEvent, DispensingEvents
 from trdcore.models.history import DrugReference
 
-__all__ = ["Era", "EventTrials", "Fill", "trials_from_events"]
+__all__ = ["FALLBACK_DAYS_SUPPLY", "Era", "EventTrials", "Fill", "trials_from_events"]
 
 Dose: TypeAlias = int | float
 #: Micrograms in one unit of each mass unit, so conversions scale by whole numbers.
@@ -47,6 +47,11 @@ _MICROGRAMS = {"mcg": 1, "mg": 1000, "g": 1_000_000}
 _MAX_DAILY_DOSE = 100_000
 _MAX_TRIALS = 200
 _LAST_SCHEMA_DATE = datetime.date(2999, 12, 31)
+#: Days a fill covers when neither its days' supply nor its end date is recorded: one, as the
+#: OMOP CDM's drug-era script does ("Add 1 day to the drug_exposure_start_date since there is
+#: no end_date or INTERVAL for the days_supply"; OHDSI/CommonDataModel rmd/sqlScripts.Rmd,
+#: section "Drug Eras", at commit f853f6e39c61b4eb8b3e5287fd573a1ced36c0e4).
+FALLBACK_DAYS_SUPPLY = 1
 
 
 @attrs.frozen
@@ -61,6 +66,7 @@ class Fill:
     covers_from: datetime.date
     covers_until: datetime.date
     daily_dose: Dose | None
+    supply_from: str = "days_supply"
 
 
 @attrs.frozen
@@ -112,13 +118,20 @@ def trials_from_events(
     gap_days: int = 30,
     stockpile: bool = True,
     as_of: datetime.date | None = None,
+    fallback_days_supply: int = FALLBACK_DAYS_SUPPLY,
+    end_date_first: bool = False,
 ) -> EventTrials:
     """Antidepressant trials built from prescription fills, one per drug era.
 
     ``events`` is a dispensing-events document (checked against its schema when given as a
     mapping; :class:`~trdcore.exceptions.SchemaValidationError` if invalid) or its model.
     Each fill's drug is found in ``catalog`` by name, synonym, brand or a code the catalog
-    lists (RxNorm RxCUI, ATC). Fills of the same antidepressant join one era when the next
+    lists (RxNorm RxCUI, ATC). A fill without days' supply covers until its ``end_date``
+    (OMOP's drug_exposure_end_date), else ``fallback_days_supply`` days (1, as OMOP's
+    drug-era script takes it; see :data:`FALLBACK_DAYS_SUPPLY`); with ``end_date_first`` a
+    recorded end date decides before the days' supply, as in that script. A fill without
+    strength, quantity or days' supply counts as exposure with its dose unknown, and the
+    trial's note says how many fills lacked what. Fills of the same antidepressant join one era when the next
     fill comes at most ``gap_days`` after the previous supply ran out (OMOP's 30-day
     persistence window; see the module docstring). With ``stockpile`` a refill's days start
     when the supply on hand runs out. A fill's daily dose is strength * quantity / days'
@@ -128,6 +141,8 @@ def trials_from_events(
     """
     if gap_days < 0:
         raise ValueError(f"gap_days must be 0 or more days; got {gap_days}")
+    if fallback_days_supply < 1:
+        raise ValueError(f"fallback_days_supply must be 1 or more days; got {fallback_days_supply}")
     if not isinstance(events, DispensingEvents):
         from trdcore.validation import validate
 
@@ -163,7 +178,14 @@ def trials_from_events(
         (
             era
             for drug_id in sorted(fills_by_drug)
-            for era in _eras(entries[drug_id], fills_by_drug[drug_id], gap_days, stockpile)
+            for era in _eras(
+                entries[drug_id],
+                fills_by_drug[drug_id],
+                gap_days,
+                stockpile,
+                fallback_days_supply,
+                end_date_first,
+            )
         ),
         key=lambda era: (era.start, era.trial_id),
     )
@@ -176,7 +198,9 @@ def trials_from_events(
             )
         eras = eras[-_MAX_TRIALS:]
 
-    trials = [_trial(era, gap_days, stockpile, as_of, warnings) for era in eras]
+    trials = [
+        _trial(era, gap_days, stockpile, as_of, warnings, fallback_days_supply) for era in eras
+    ]
     history: dict[str, Any] = {"schema": "treatment-history@1.0.0"}
     if events.id is not None:
         history["id"] = events.id
@@ -227,9 +251,15 @@ def _identify(drug: DrugReference, catalog: Catalog) -> tuple[CatalogEntry | Non
 
 
 def _fill_daily_dose(event: DispensingEvent, drug: Drug) -> tuple[Dose | None, str | None]:
-    """Strength * quantity / days' supply in the drug's dose unit, or why it cannot be said."""
+    """Strength * quantity / days' supply in the drug's dose unit, or why it cannot be said.
+
+    A fill with its strength, quantity or days' supply not recorded has no dose and no
+    problem either: that is what the source holds, and the trial's note counts such fills.
+    """
     unit = drug.dose_unit or "mg"
     strength = event.strength
+    if strength is None or event.quantity is None or event.days_supply is None:
+        return None, None
     if (strength.unit == "mg/24h") != (unit == "mg/24h"):
         return None, (
             f"strength in {strength.unit} cannot be converted to {drug.name} doses in {unit}"
@@ -245,11 +275,43 @@ def _fill_daily_dose(event: DispensingEvent, drug: Drug) -> tuple[Dose | None, s
     return (int(dose) if float(dose).is_integer() else dose), None
 
 
+def _missing(event: DispensingEvent) -> tuple[str, ...]:
+    """Which of the fields a dose needs this fill lacks."""
+    return tuple(
+        name
+        for name, value in (
+            ("strength", event.strength),
+            ("quantity", event.quantity),
+            ("days_supply", event.days_supply),
+        )
+        if value is None
+    )
+
+
+def _supply_days(
+    event: DispensingEvent, fallback_days: int, end_date_first: bool
+) -> tuple[int, str]:
+    """How many days a fill covers, and from what: its days' supply, else its end date, else
+    the fallback (with ``end_date_first``, the end date before the days' supply)."""
+    if event.days_supply is not None and not (end_date_first and event.end_date is not None):
+        return event.days_supply, "days_supply"
+    if event.end_date is not None and event.end_date >= event.date:
+        # OMOP's end date is the day the supply runs out (DATEADD(day, days_supply, start)
+        # in the drug-era script), the same day as ``Fill.covers_until``; an end on the fill
+        # day itself ends the era that day, as OMOP's era does.
+        return (event.end_date - event.date).days, "end_date"
+    if event.days_supply is not None:
+        return event.days_supply, "days_supply"
+    return fallback_days, "fallback"
+
+
 def _eras(
     entry: CatalogEntry,
     fills: Iterable[tuple[DispensingEvent, Dose | None]],
     gap_days: int,
     stockpile: bool,
+    fallback_days_supply: int,
+    end_date_first: bool,
 ) -> list[Era]:
     """One drug's fills, already in date order, strung together into eras."""
     groups: list[list[Fill]] = []
@@ -259,9 +321,10 @@ def _eras(
             groups.append([])
             runs_out = None
         start = event.date if runs_out is None or not stockpile else max(event.date, runs_out)
-        until = _plus_days(start, event.days_supply)
+        days, supply_from = _supply_days(event, fallback_days_supply, end_date_first)
+        until = _plus_days(start, days)
         runs_out = until if runs_out is None else max(runs_out, until)
-        groups[-1].append(Fill(event, start, until, dose))
+        groups[-1].append(Fill(event, start, until, dose, supply_from))
     return [
         Era(trial_id=f"{entry.id}-era-{number}", drug=entry, fills=tuple(group))
         for number, group in enumerate(groups, start=1)
@@ -276,7 +339,12 @@ def _plus_days(day: datetime.date, days: int) -> datetime.date:
 
 
 def _trial(
-    era: Era, gap_days: int, stockpile: bool, as_of: datetime.date | None, warnings: list[str]
+    era: Era,
+    gap_days: int,
+    stockpile: bool,
+    as_of: datetime.date | None,
+    warnings: list[str],
+    fallback_days: int,
 ) -> dict[str, Any]:
     drug: Drug = era.drug.model
     dose = era.daily_dose
@@ -295,10 +363,24 @@ def _trial(
         trial["end_date"] = "unknown"
     else:
         trial["end_date"] = era.end.isoformat()
-    trial["notes"] = (
+    notes = (
         f"built from {_fills(len(era.fills))} by trdcore.rules.events "
         f"(gap_days={gap_days}, stockpile={stockpile})"
     )
+    lacking = Counter(name for fill in era.fills for name in _missing(fill.event))
+    if lacking:
+        notes += "; not recorded: " + ", ".join(
+            f"{name} on {_fills(count)}" for name, count in sorted(lacking.items())
+        )
+    supplies = Counter(fill.supply_from for fill in era.fills if fill.supply_from != "days_supply")
+    if supplies["end_date"]:
+        notes += f"; supply read from the end date on {_fills(supplies['end_date'])}"
+    if supplies["fallback"]:
+        notes += (
+            f"; supply taken as {fallback_days} days (fallback_days_supply) on "
+            f"{_fills(supplies['fallback'])}"
+        )
+    trial["notes"] = notes
     return trial
 
 

@@ -32,18 +32,16 @@ import attrs
 import orjson
 
 from trdcore.exceptions import DocumentError
+from trdcore.models.code_list import CodeList
 from trdcore.models.history import ReasonStopped
 from trdcore.rxnorm_names import parse_clinical_drug_name
 from trdcore_fhir.terminology import (
     ATC,
     DATA_ABSENT_REASON,
-    ICD10CM,
-    ICD10CM_DEPRESSION,
-    MAJOR_DEPRESSION_VALUESET,
+    MAJOR_DEPRESSION_CODE_LIST,
     RXNORM,
     SCALE_BY_CODE,
     SNOMED,
-    SNOMED_DEPRESSION,
     TRDCORE_SYSTEM,
     US_CORE_ADHERENCE,
     US_CORE_ADHERENCE_CODES,
@@ -665,9 +663,10 @@ class _Reading:
                 continue
             codings = []
             others = []
+            diagnoses = self.reader.episode_diagnoses()
             for coding in _codings(resource.get("code")):
                 system, code = coding.get("system"), coding.get("code")
-                if _is_depression(system, code):
+                if _is_listed(diagnoses, system, code):
                     codings.append(_clean_coding(coding))
                 else:
                     others.append(f"{system}|{code}")
@@ -675,7 +674,8 @@ class _Reading:
                 self.warn(
                     f"{label} code",
                     "not a major depression diagnosis (a SNOMED CT or ICD-10-CM code of the "
-                    f"VSAC Major Depression value set {MAJOR_DEPRESSION_VALUESET}); not used"
+                    f"VSAC {diagnoses.value_set.name} value set {diagnoses.value_set.oid}, "
+                    f"code list {diagnoses.id}@{diagnoses.version}); not used"
                     + (f" ({', '.join(others)})" if others else ""),
                 )
                 continue
@@ -1140,7 +1140,7 @@ class _Reading:
                 events.append(event)
         if not events:
             return
-        document: dict[str, Any] = {"schema": "dispensing-events@1.0.0", "events": events}
+        document: dict[str, Any] = {"schema": "dispensing-events@1.1.0", "events": events}
         if history["episode"].get("start_date") not in (None, "unknown"):
             document["episode"] = {"start_date": history["episode"]["start_date"]}
         reader = self.reader
@@ -1598,14 +1598,9 @@ def _absent(value: Any) -> bool:
     )
 
 
-def _is_depression(system: Any, code: Any) -> bool:
-    if not isinstance(code, str):
-        return False
-    if system == SNOMED:
-        return code in SNOMED_DEPRESSION
-    if system == ICD10CM:
-        return code in ICD10CM_DEPRESSION
-    return False
+def _is_listed(codes: CodeList, system: Any, code: Any) -> bool:
+    """Whether a coding's system and code are in the list (codes that are not text are not)."""
+    return isinstance(system, str) and isinstance(code, str) and codes.contains(system, code)
 
 
 #: A dose given with no unit at all: a number of units of the product's dose form (as
@@ -1884,7 +1879,8 @@ class FhirReader:
 
     ``as_of`` is passed to the dispensing-era builder: fills after it are not used and a
     supply lasting past it is an ongoing trial. ``catalog`` finds the drugs of dispensed
-    fills (default: the installed catalog, loaded the first time a fill needs it).
+    fills and holds the code list of the diagnoses read as the episode (default: the
+    installed catalog, loaded the first time a fill or a Condition needs it).
 
     One reader may read many inputs, as ``fhir-evaluate`` reads NDJSON of Bundles a line at
     a time: what a repeated drug coding, dosage, Observation code or date reads as is worked
@@ -1952,6 +1948,14 @@ class FhirReader:
 
             self.catalog = load_catalog()
         return self.catalog
+
+    def episode_diagnoses(self) -> CodeList:
+        """The codes a Condition is read as the episode by: the catalog's major depression
+        code list (:data:`~trdcore_fhir.terminology.MAJOR_DEPRESSION_CODE_LIST`), newest
+        version. A catalog without it is an :class:`~trdcore.exceptions.UnknownTargetError`
+        naming the lists it has."""
+        codes: CodeList = self.dispensing_catalog().code_list(MAJOR_DEPRESSION_CODE_LIST)
+        return codes
 
 
 def read_fhir(
