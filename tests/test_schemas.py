@@ -34,6 +34,7 @@ def test_every_schema_is_packaged() -> None:
         "source",
         "drug",
         "clinical-drug-list",
+        "code-list",
         "dose-scheme",
         "trd-definition",
         "staging-model",

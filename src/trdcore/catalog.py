@@ -32,6 +32,7 @@ from trdcore.exceptions import (
     UnknownTargetError,
 )
 from trdcore.models.clinical_drug_list import ClinicalDrug
+from trdcore.models.code_list import CodeList
 from trdcore.models.evaluation import RecognisedBy
 from trdcore.rxnorm_names import ClinicalDrugName, parse_clinical_drug_name
 from trdcore.validation import validate
@@ -51,6 +52,7 @@ CONTENT_SCHEMAS = frozenset(
     {
         "drug",
         "clinical-drug-list",
+        "code-list",
         "dose-scheme",
         "trd-definition",
         "staging-model",
@@ -65,6 +67,7 @@ _KIND_NAMES = {
     "staging-model": "staging model",
     "drug": "drug",
     "clinical-drug-list": "clinical drug list",
+    "code-list": "code list",
     "dose-scheme": "dose scheme",
     "treatment": "treatment",
     "source": "source",
@@ -288,6 +291,21 @@ class Catalog:
         ids = sorted({item.id for item in self.items(kind)})
         close = difflib.get_close_matches(asked.partition("@")[0], ids)
         raise UnknownTargetError(_KIND_NAMES.get(kind, kind), asked, known, close[:1])
+
+    def code_list(self, reference: str) -> CodeList:
+        """The code list ``reference`` names (``id``, the newest version, or ``id@version``),
+        or an :class:`~trdcore.exceptions.UnknownTargetError` saying which lists exist."""
+        model: CodeList = self.resolve("code-list", reference).model
+        return model
+
+    def code_lists(self, concept: str) -> tuple[CodeList, ...]:
+        """The newest active version of each code list standing for ``concept``
+        (``"major-depression"``, ``"bipolar-disorder"`` ...), sorted by id; empty if none."""
+        return tuple(
+            entry.model
+            for entry in self.newest_active("code-list")
+            if entry.model.concept == concept
+        )
 
     @property
     def drug_names(self) -> Mapping[str, CatalogEntry]:

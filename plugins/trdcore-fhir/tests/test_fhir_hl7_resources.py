@@ -235,9 +235,10 @@ def test_the_unused_dispense_is_not_said_to_be_kept_as_a_trial(wolff: FhirImport
 
 def test_moderate_depression_is_not_read_as_the_episode(wolff: FhirImport) -> None:
     """SNOMED CT 310496002 "Moderate depression" and ICD-10-CM F32.A "Depression, unspecified" are
-    not in the VSAC Major Depression value set the importer reads (valuesets/...105.12.1007.json
-    lists F32.0-F32.5, F32.9 and F33.x, and no 310496002): depression not said to be major is not
-    read as the episode. It has no onset either, so the episode start is unknown."""
+    not in the VSAC Major Depression value set the importer reads (the catalog's code list
+    vsac-major-depression lists F32.0-F32.4, F32.9 and F33.x, and no 310496002): depression not
+    said to be major is not read as the episode. It has no onset either, so the episode start
+    is unknown."""
     [history] = wolff.histories
     assert history.document["episode"] == {"start_date": "unknown"}
     assert "/episode" not in history.sources

@@ -48,6 +48,7 @@ _NOT_PROSE = frozenset(
         "language",
         "topics",
         "drugs",
+        "codes",  # a code list's published codes and displays, the terminology's own words
         "taxonomy",
         "translation_of",
         "region",

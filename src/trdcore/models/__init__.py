@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from trdcore.models._json import DocumentModel, JsonModel
 from trdcore.models.clinical_drug_list import ClinicalDrug, ClinicalDrugList
+from trdcore.models.code_list import CodeList, ListedCode
 from trdcore.models.common import (
     ClearCommunicationReview,
     Coding,
@@ -76,6 +77,7 @@ __all__ = [
     "ClearCommunicationReview",
     "ClinicalDrug",
     "ClinicalDrugList",
+    "CodeList",
     "Coding",
     "ContentModule",
     "CountsAsTrial",
@@ -107,6 +109,7 @@ __all__ = [
     "HumanReviews",
     "InputWarning",
     "JsonModel",
+    "ListedCode",
     "LocalizedText",
     "MissingData",
     "NonResponseRule",
@@ -142,6 +145,7 @@ MODELS: dict[str, type[DocumentModel]] = {
     model.SCHEMA_NAME: model
     for model in (
         ClinicalDrugList,
+        CodeList,
         ContentModule,
         DispensingEvents,
         DoseScheme,

@@ -663,10 +663,10 @@ class _Reading:
                 continue
             codings = []
             others = []
-            diagnoses = self.reader.episode_diagnoses()
+            listed = self.reader.episode_diagnoses()
             for coding in _codings(resource.get("code")):
                 system, code = coding.get("system"), coding.get("code")
-                if _is_listed(diagnoses, system, code):
+                if _is_listed(listed, system, code):
                     codings.append(_clean_coding(coding))
                 else:
                     others.append(f"{system}|{code}")
@@ -674,8 +674,8 @@ class _Reading:
                 self.warn(
                     f"{label} code",
                     "not a major depression diagnosis (a SNOMED CT or ICD-10-CM code of the "
-                    f"VSAC {diagnoses.value_set.name} value set {diagnoses.value_set.oid}, "
-                    f"code list {diagnoses.id}@{diagnoses.version}); not used"
+                    f"VSAC {listed.value_set.name} value set {listed.value_set.oid}, "
+                    f"code list {listed.id}@{listed.version}); not used"
                     + (f" ({', '.join(others)})" if others else ""),
                 )
                 continue

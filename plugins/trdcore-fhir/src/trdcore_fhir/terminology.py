@@ -9,9 +9,7 @@ code systems section of docs/plugins/fhir.md), trdcore's own code system
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from importlib import resources
 from typing import Final
 
 __all__ = [
@@ -23,14 +21,12 @@ __all__ = [
     "DEFAULT_BASE",
     "HCPCS",
     "ICD10CM",
-    "ICD10CM_DEPRESSION",
     "KNOWN_SYSTEMS",
     "LOINC",
-    "MAJOR_DEPRESSION_VALUESET",
+    "MAJOR_DEPRESSION_CODE_LIST",
     "PHQ9_TOTAL",
     "RXNORM",
     "SNOMED",
-    "SNOMED_DEPRESSION",
     "TERMINOLOGY_VERSION",
     "TRDCORE_CONCEPTS",
     "TRDCORE_SYSTEM",
@@ -83,31 +79,13 @@ CPG_PERTINENT: Final = "http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-perti
 #: LOINC 44261-6, PHQ-9 total score [Reported] (HL7 PHR IG value set and US Core example; [S24]).
 PHQ9_TOTAL: Final = "44261-6"
 
-#: The diagnoses read as "the episode" on import: the SNOMED CT and ICD-10-CM codes of the
+#: The diagnoses read as "the episode" on import: the id of the catalog's code list of the
 #: VSAC "Major Depression" value set 2.16.840.1.113883.3.464.1003.105.12.1007 (version
-#: 20170504, the one CMS128 uses: 55 SNOMED CT and 12 ICD-10-CM codes), read from the copy
-#: packaged in ``trdcore_fhir/valuesets/`` (cqframework/ecqm-content-qicore-2025 at
-#: db5a7e143304b19b70cbf6a89e5ebeab9e40df61, byte for byte). It holds major depressive
-#: disorder and its descendants, not "depressive disorder" or "depression" unspecified.
-MAJOR_DEPRESSION_VALUESET: Final = "2.16.840.1.113883.3.464.1003.105.12.1007"
-
-
-def _valueset_codes(oid: str) -> Mapping[str, frozenset[str]]:
-    """The codes of a packaged value set's expansion, by code system."""
-    text = (resources.files("trdcore_fhir") / "valuesets" / f"valueset-{oid}.json").read_text(
-        encoding="utf-8"
-    )
-    found: dict[str, set[str]] = {}
-    for concept in json.loads(text)["expansion"]["contains"]:
-        found.setdefault(concept["system"], set()).add(concept["code"])
-    return {system: frozenset(codes) for system, codes in found.items()}
-
-
-_MAJOR_DEPRESSION = _valueset_codes(MAJOR_DEPRESSION_VALUESET)
-#: SNOMED CT concepts of major depression (the value set above).
-SNOMED_DEPRESSION: Final = _MAJOR_DEPRESSION["http://snomed.info/sct"]
-#: ICD-10-CM codes of major depression (the value set above).
-ICD10CM_DEPRESSION: Final = _MAJOR_DEPRESSION["http://hl7.org/fhir/sid/icd-10-cm"]
+#: 20170504, the one CMS128 uses: 55 SNOMED CT and 12 ICD-10-CM codes; trdcore's
+#: content/code-lists/major-depression.yaml, built from the copy in data/vsac/). It holds
+#: major depressive disorder and its descendants, not "depressive disorder" or "depression"
+#: unspecified. The codes are read from the catalog when a Condition is read, never on import.
+MAJOR_DEPRESSION_CODE_LIST: Final = "vsac-major-depression"
 
 #: US Core's Medication Adherence extension (US Core 7.0.0 and later, on MedicationRequest).
 US_CORE_ADHERENCE: Final = (
