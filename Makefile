@@ -71,9 +71,17 @@ demo: setup
 	$(BIN)/trdcore evaluate build/demo/from-fhir.ndjson --definition different-classes --as-of 2026-11-27
 	$(BIN)/trdcore fhir-evaluate examples/fhir/two-ssri-trials.bundle.json --as-of 2026-11-27 \
 		--definition esketamine-trials --out build/demo/fhir-results.ndjson
+	@echo
+	@echo "== From a research database: an OMOP CDM (DuckDB) in, treatment histories out"
+	$(BIN)/python scripts/build-omop-fixture build/demo/cdm.duckdb --persons 300
+	$(BIN)/trdcore import omop build/demo/cdm.duckdb --out build/demo/from-omop.ndjson
+	$(BIN)/trdcore evaluate build/demo/from-omop.ndjson --all --as-of 2026-11-27 --format ndjson \
+		> build/demo/omop-results.ndjson
+	@echo "wrote build/demo/omop-results.ndjson (one evaluation summary per person)"
 
 # Scripts without a .py suffix, which ruff and mypy only read when named.
-SCRIPTS := scripts/build-clinical-drug-list scripts/generate-fhir-corpus
+SCRIPTS := scripts/build-clinical-drug-list scripts/build-code-list scripts/build-omop-fixture \
+	scripts/generate-fhir-corpus
 
 lint: setup
 	$(BIN)/ruff check . $(SCRIPTS)

@@ -115,7 +115,10 @@ words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=12).
 salts = st.sampled_from(["", " hydrochloride", " mesylate", " succinate", " hydrobromide"])
 values = st.one_of(
     st.integers(min_value=1, max_value=900).map(str),
-    st.decimals(min_value="0.05", max_value="99.9", places=2).map(lambda d: str(d.normalize())),
+    # Plain notation: Decimal("10.00").normalize() prints as "1E+1".
+    st.decimals(min_value="0.05", max_value="99.9", places=2).map(
+        lambda d: format(d.normalize(), "f")
+    ),
 )
 forms = st.sampled_from(
     ["Oral Tablet", "Oral Capsule", "Extended Release Oral Tablet", "Disintegrating Oral Tablet"]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
 import attrs
@@ -131,13 +131,13 @@ def trials_from_events(
     drug-era script takes it; see :data:`FALLBACK_DAYS_SUPPLY`); with ``end_date_first`` a
     recorded end date decides before the days' supply, as in that script. A fill without
     strength, quantity or days' supply counts as exposure with its dose unknown, and the
-    trial's note says how many fills lacked what. Fills of the same antidepressant join one era when the next
-    fill comes at most ``gap_days`` after the previous supply ran out (OMOP's 30-day
-    persistence window; see the module docstring). With ``stockpile`` a refill's days start
-    when the supply on hand runs out. A fill's daily dose is strength * quantity / days'
-    supply in the drug's dose unit; the trial's is the most common fill dose (ties: the
-    highest). Adherence and outcome cannot be read from fills and are left out. The order of
-    ``events`` never changes the result.
+    trial's note says how many fills lacked what. Fills of the same antidepressant join one
+    era when the next fill comes at most ``gap_days`` after the previous supply ran out
+    (OMOP's 30-day persistence window; see the module docstring). With ``stockpile`` a
+    refill's days start when the supply on hand runs out. A fill's daily dose is strength *
+    quantity / days' supply in the drug's dose unit; the trial's is the most common fill
+    dose (ties: the highest). Adherence and outcome cannot be read from fills and are left
+    out. The order of ``events`` never changes the result.
     """
     if gap_days < 0:
         raise ValueError(f"gap_days must be 0 or more days; got {gap_days}")
@@ -152,7 +152,7 @@ def trials_from_events(
     warnings: list[str] = []
     fills_by_drug: dict[str, list[tuple[DispensingEvent, Dose | None]]] = {}
     entries: dict[str, CatalogEntry] = {}
-    for event in sorted(events.events, key=_event_order):
+    for event in _in_order(events.events):
         if as_of is not None and event.date > as_of:
             warnings.append(f"{_describe(event)}: dated after as_of ({as_of}); not used")
             continue
@@ -211,9 +211,22 @@ def trials_from_events(
     return EventTrials(history=history, warnings=tuple(warnings), eras=tuple(eras))
 
 
-def _event_order(event: DispensingEvent) -> tuple[datetime.date, str]:
-    # The full JSON breaks ties between fills on the same day, so input order never matters.
-    return event.date, json.dumps(event.to_json(), sort_keys=True)
+def _in_order(events: Sequence[DispensingEvent]) -> list[DispensingEvent]:
+    """The fills by date, then id; fills alike in both are ordered by their whole JSON, so
+    input order never matters. Only those ties pay for the JSON."""
+    ordered = sorted(events, key=lambda event: (event.date, event.id or ""))
+    start = 0
+    while start < len(ordered):
+        end = start + 1
+        key = (ordered[start].date, ordered[start].id or "")
+        while end < len(ordered) and (ordered[end].date, ordered[end].id or "") == key:
+            end += 1
+        if end - start > 1:
+            ordered[start:end] = sorted(
+                ordered[start:end], key=lambda event: json.dumps(event.to_json(), sort_keys=True)
+            )
+        start = end
+    return ordered
 
 
 def _describe(event: DispensingEvent) -> str:
