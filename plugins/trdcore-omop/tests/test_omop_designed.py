@@ -195,3 +195,26 @@ def test_with_events_each_exposure_is_a_fill_of_a_dispensing_events_document(
 
 def test_cdm_5_3_gives_the_same_documents(cdm53: Path, designed: Any) -> None:
     assert imported(cdm53) == designed
+
+
+# With --as-of 2023-03-01, person 1's third sertraline fill (16 Mar) and its three fluoxetine
+# fills are later: not used. The supply of the first two (to 16 Mar) runs past 1 Mar, so the
+# trial is ongoing. Later exposures of the other persons: 3, 4, 6 and 8 (2024), and person 5's
+# second (1 May 2023): 9 in all. Persons 3, 4, 6 and 8 have nothing before that date (their
+# diagnoses are later too), nor has person 9 (diagnosed in 2025), so they are not written.
+def test_as_of_makes_supply_beyond_it_ongoing_and_leaves_later_exposures_out(
+    cdm54: Path,
+) -> None:
+    documents, warnings = imported(cdm54, **{"as-of": "2023-03-01"})
+    (trial,) = documents["1"]["trials"]
+    assert (trial["drug"]["name"], trial["start_date"], trial.get("ongoing")) == (
+        "sertraline",
+        "2023-01-15",
+        True,
+    )
+    assert "end_date" not in trial
+    assert documents["1"]["episode"]["scores"] == [
+        {"scale": "PHQ-9", "value": 18, "date": "2023-01-10"}
+    ]
+    assert any(w.startswith("9 antidepressant exposures start after --as-of") for w in warnings)
+    assert sorted(documents, key=int) == ["1", "5", "7", "10"]

@@ -22,6 +22,9 @@ from typing import Any, Final
 import attrs
 
 from trdcore.catalog import Catalog, DrugRecognition
+from trdcore.models.common import Coding
+from trdcore.models.events import DispensingEvent, DispensingEvents, Strength
+from trdcore.models.history import DrugReference
 from trdcore.rules.events import trials_from_events
 from trdcore_omop.episode import EpisodeRule, episode_start
 from trdcore_omop.reader import Exposure, Person
@@ -67,6 +70,8 @@ class Summary:
     unmapped_named: Counter[str] = attrs.field(factory=Counter)
     unmapped_recognised: Counter[str] = attrs.field(factory=Counter)
     invalid_scores: int = 0
+    #: Antidepressant exposures dated after the evaluation date.
+    after_as_of: int = 0
     #: drug_concept_id values that are not in the concept table -> exposures.
     unknown_concepts: Counter[int] = attrs.field(factory=Counter)
     #: Lines the aggregate queries add at the end (drugs and diagnoses not used).
@@ -101,6 +106,10 @@ class Summary:
                 f"{total} antidepressant exposures have no usable drug_strength row, so their "
                 f"dose is unknown; by drug_concept_id: {top}"
                 + (f" and {more} more concepts" if more > 0 else "")
+            )
+        if self.after_as_of:
+            lines.append(
+                f"{self.after_as_of} antidepressant exposures start after --as-of and were not used"
             )
         if self.no_quantity:
             lines.append(
@@ -220,6 +229,41 @@ def _supply(
         fill["end_date"] = end.isoformat()
 
 
+def _as_model(identifier: str, fills: list[dict[str, Any]]) -> DispensingEvents:
+    """The fills as the dispensing-events model, built directly.
+
+    They are built here to the schema's rules (dates, positive strengths, ranges checked in
+    :func:`_supply`), so the JSON Schema check and the generic conversion that a document
+    from outside needs would only repeat them, at a fifth of the import's time.
+    """
+    events = []
+    for fill in fills:
+        drug = fill["drug"]
+        strength = fill.get("strength")
+        end = fill.get("end_date")
+        events.append(
+            DispensingEvent(
+                id=fill["id"],
+                date=datetime.date.fromisoformat(fill["date"]),
+                drug=DrugReference(
+                    name=drug.get("name"),
+                    codings=tuple(
+                        Coding(system=c["system"], code=c["code"]) for c in drug["codings"]
+                    )
+                    if "codings" in drug
+                    else None,
+                ),
+                strength=Strength(value=strength["value"], unit=strength["unit"])
+                if strength
+                else None,
+                quantity=fill.get("quantity"),
+                days_supply=fill.get("days_supply"),
+                end_date=datetime.date.fromisoformat(end) if end else None,
+            )
+        )
+    return DispensingEvents(schema="dispensing-events@1.1.0", id=identifier, events=tuple(events))
+
+
 def person_documents(
     person: Person, *, catalog: Catalog, settings: Settings, summary: Summary
 ) -> tuple[dict[str, Any] | None, list[str]]:
@@ -253,7 +297,13 @@ def person_documents(
             fill, unmapped.quantity, unmapped.days_supply, unmapped.start, unmapped.end, summary
         )
         fills.append(fill)
-    if not fills and not person.diagnoses:
+    if settings.as_of is not None:
+        cutoff = settings.as_of.isoformat()
+        kept = [fill for fill in fills if fill["date"] <= cutoff]
+        summary.after_as_of += len(fills) - len(kept)
+        fills = kept
+    diagnosed = any(settings.as_of is None or d.date <= settings.as_of for d in person.diagnoses)
+    if not fills and not diagnosed:
         summary.without_antidepressant += 1
         return None, []
 
@@ -291,7 +341,7 @@ def person_documents(
             "events": fills,
         }, []
     built = trials_from_events(
-        {"schema": "dispensing-events@1.1.0", "id": identifier, "events": fills},
+        _as_model(identifier, fills),
         catalog=catalog,
         gap_days=settings.gap_days,
         stockpile=settings.stockpile,

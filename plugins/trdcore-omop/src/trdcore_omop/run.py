@@ -30,6 +30,8 @@ __all__ = ["OmopRun", "RunSettings", "codes_for"]
 #: Major Depression, the list trdcore-fhir uses too. Named by id, so that a plugin's list of
 #: the same concept cannot silently widen what counts.
 DEPRESSION_CODE_LIST = "vsac-major-depression"
+#: Warnings about single persons kept in full; more are counted (see OmopRun.unshown).
+PERSON_WARNINGS = 1000
 #: FHIR code system URI -> OMOP vocabulary id.
 _VOCABULARIES = {
     "http://snomed.info/sct": "SNOMED",
@@ -79,6 +81,14 @@ class OmopRun:
     settings: RunSettings
     summary: Summary = attrs.field(factory=Summary)
     warnings: list[str] = attrs.field(factory=list)
+    #: Warnings about single persons past the first PERSON_WARNINGS, counted, not kept.
+    unshown: int = 0
+
+    def _person_warnings(self, found: list[str]) -> None:
+        """Keep warnings about single persons up to a limit, so memory stays flat."""
+        room = max(PERSON_WARNINGS - (len(self.warnings)), 0)
+        self.warnings.extend(found[:room])
+        self.unshown += max(len(found) - room, 0)
 
     @classmethod
     def open(
@@ -126,11 +136,16 @@ class OmopRun:
             with bar if bar is not None else _Nothing():
                 for documents, warnings, summary in results:
                     self.summary.add(summary)
-                    self.warnings.extend(warnings)
+                    self._person_warnings(warnings)
                     if bar is not None:
                         bar.update(summary.persons)
                     yield from documents
             self.summary.extra.extend(self._left_out())
+            if self.unshown:
+                self.warnings.append(
+                    f"{self.unshown} more warnings about single persons are not shown (the first "
+                    f"{PERSON_WARNINGS} are); import fewer persons with --person-id to see them"
+                )
             self.warnings.extend(self.summary.lines())
         finally:
             self.database.close()
