@@ -114,6 +114,7 @@ bench: setup
 	cd benchmarks && ../$(BIN)/python bench_evaluate.py
 	$(BIN)/python benchmarks/bench_lint.py
 	$(BIN)/python benchmarks/bench_fhir.py
+	$(BIN)/python benchmarks/bench_omop.py
 	$(BIN)/python benchmarks/bench_cms.py
 	$(BIN)/python benchmarks/bench_print.py
 
