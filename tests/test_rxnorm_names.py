@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trdcore.rxnorm_names import Strength, parse_clinical_drug_name
+from trdcore.catalog import Catalog
+from trdcore.rxnorm_names import (
+    Strength,
+    parse_clinical_drug_name,
+    parse_ingredient_strength_name,
+)
 
 
 def test_a_clinical_drug_gives_its_ingredient_strength_and_dose_form() -> None:
@@ -107,6 +112,80 @@ def test_a_pack_lists_each_product_with_its_count() -> None:
 )
 def test_text_that_is_not_a_normalized_name_gives_none(text: str) -> None:
     assert parse_clinical_drug_name(text) is None
+
+
+def test_an_ingredient_at_a_strength_without_a_dose_form_is_not_a_clinical_drug_name() -> None:
+    """The parser's contract: a clinical drug name has a dose form (HL7's US Behavioral Health
+    example display for RxNorm 993532 has none)."""
+    assert parse_clinical_drug_name("bupropion hydrochloride 200 MG") is None
+
+
+def test_an_ingredient_at_a_strength_reads_as_its_ingredient_and_strength() -> None:
+    name = parse_ingredient_strength_name("bupropion hydrochloride 200 MG")
+    assert name is not None
+    assert name.ingredients == ("bupropion",)
+    assert name.components[0].strength == Strength(200, "MG")
+    assert name.dose_form is None
+    assert (name.brand, name.release_hours, name.qualifier, name.pack) == (None, None, None, ())
+
+
+def test_ingredients_at_strengths_without_a_dose_form_are_not_a_clinical_drug_name() -> None:
+    """The last ingredient is not the first one's dose form: the name has none."""
+    assert parse_clinical_drug_name("fluoxetine 25 MG / olanzapine 6 MG") is None
+
+
+def test_ingredients_at_strengths_read_as_each_ingredient() -> None:
+    name = parse_ingredient_strength_name("olanzapine 6 MG / fluoxetine 25 MG")
+    assert name is not None
+    assert name.ingredients == ("olanzapine", "fluoxetine")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sertraline",
+        "sertraline 50mg daily",
+        "sertraline 50 MG daily",
+        "sertraline 50 MG Oral Tablet",
+        "12 HR bupropion hydrochloride 200 MG",
+        "sertraline 50 MG [Zoloft]",
+        "50 MG",
+        "",
+    ],
+)
+def test_anything_but_ingredients_at_strengths_gives_no_ingredient_strength_name(
+    text: str,
+) -> None:
+    assert parse_ingredient_strength_name(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [
+        ("bupropion hydrochloride 200 MG", "bupropion"),
+        ("SERTRALINE 50 MG", "sertraline"),
+        ("olanzapine 6 MG / fluoxetine 25 MG", "olanzapine-fluoxetine"),
+        # Not fluoxetine alone: the combination is a drug of its own.
+        ("fluoxetine 25 MG / olanzapine 6 MG", "olanzapine-fluoxetine"),
+    ],
+)
+def test_the_catalog_recognises_a_drug_named_by_ingredient_and_strength(
+    catalog: Catalog, text: str, drug: str
+) -> None:
+    """Recognised as "parsed name" with no dose form, so no product strength per tablet is
+    claimed for it (a dose in tablets cannot be turned into mg from such a name)."""
+    recognised = catalog.recognise_drug(text)
+    assert recognised is not None
+    assert (recognised.drug.id, recognised.how) == (drug, "parsed name")
+    assert recognised.parsed is not None
+    assert recognised.parsed.dose_form is None
+    assert catalog.find_drug(text) == recognised.drug
+
+
+def test_an_ingredient_at_a_strength_that_is_no_catalog_drug_is_not_recognised(
+    catalog: Catalog,
+) -> None:
+    assert catalog.recognise_drug("lorazepam 0.5 MG") is None
 
 
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=12).filter(

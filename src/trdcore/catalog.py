@@ -34,7 +34,11 @@ from trdcore.exceptions import (
 from trdcore.models.clinical_drug_list import ClinicalDrug
 from trdcore.models.code_list import CodeList
 from trdcore.models.evaluation import RecognisedBy
-from trdcore.rxnorm_names import ClinicalDrugName, parse_clinical_drug_name
+from trdcore.rxnorm_names import (
+    ClinicalDrugName,
+    parse_clinical_drug_name,
+    parse_ingredient_strength_name,
+)
 from trdcore.validation import validate
 from trdcore.versions import Version
 
@@ -334,7 +338,11 @@ class Catalog:
         Tried in order: a name, synonym or brand (``how="name"``); an ingredient code
         (``"ingredient code"``); a code of an active clinical drug list
         (``"clinical drug code"``, with the product); an RxNorm normalized name whose
-        ingredients are one catalog drug (``"parsed name"``, with the parsed name).
+        ingredients are one catalog drug (``"parsed name"``, with the parsed name), or,
+        failing that, ingredients with strengths and no dose form
+        (``bupropion hydrochloride 200 MG``, also ``"parsed name"``, its ``dose_form`` None):
+        such a name says which drug it is as plainly, so it is recognised, while a dose
+        cannot be worked out from it without a dose form.
         Letter case and surrounding spaces are ignored; salts are dropped only from a
         parsed name's ingredients.
         """
@@ -346,7 +354,7 @@ class Catalog:
         clinical = self._clinical_index.get(key)
         if clinical is not None:
             return DrugRecognition(clinical.drug, "clinical drug code", clinical=clinical)
-        parsed = parse_clinical_drug_name(text)
+        parsed = parse_clinical_drug_name(text) or parse_ingredient_strength_name(text)
         if parsed is None:
             return None
         entry = self._product(parsed)

@@ -27,7 +27,13 @@ import re
 
 import attrs
 
-__all__ = ["ClinicalDrugName", "Component", "Strength", "parse_clinical_drug_name"]
+__all__ = [
+    "ClinicalDrugName",
+    "Component",
+    "Strength",
+    "parse_clinical_drug_name",
+    "parse_ingredient_strength_name",
+]
 
 # Units RxNorm writes after a strength: amounts, concentrations and delivery rates.
 _UNIT = r"(?:MG|MCG|G|MEQ|UNT|ML|%)(?:/(?:ML|HR|ACTUAT|MG|G|L))?"
@@ -110,6 +116,7 @@ class ClinicalDrugName:
 
     text: str
     components: tuple[Component, ...]
+    #: None only for a name read by :func:`parse_ingredient_strength_name` (no dose form).
     dose_form: str | None
     brand: str | None = None
     #: The release duration in hours for ``12 HR`` / ``24 HR`` products, else None.
@@ -151,6 +158,33 @@ def parse_clinical_drug_name(text: str) -> ClinicalDrugName | None:
     if parsed is None:
         return None
     return attrs.evolve(parsed, text=text, brand=brand)
+
+
+def parse_ingredient_strength_name(text: str) -> ClinicalDrugName | None:
+    """``text`` read as ingredients with their strengths and nothing else, or None.
+
+    ``bupropion hydrochloride 200 MG`` and ``olanzapine 6 MG / fluoxetine 25 MG`` name an
+    ingredient at a strength but no product: no dose form, so the result's ``dose_form`` is
+    None (and it has no brand, qualifier, release duration or pack). Records carry such
+    names: HL7's US Behavioral Health Profiles example codes a bupropion order as RxNorm
+    993532 with the display ``bupropion hydrochloride 200 MG``. This is a function of its own,
+    not a looser :func:`parse_clinical_drug_name`, because callers of that function rely on a
+    parsed name having a dose form (a dose counted in tablets is turned into mg only for a
+    tablet); a caller that only needs to know which drug a name is may try this one too.
+    Free text (``sertraline 50mg daily``) is still None: every part must be an ingredient
+    followed by a number and an RxNorm unit.
+    """
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        return None
+    components = []
+    for chunk in cleaned.split(" / "):
+        match = _COMPONENT.match(chunk.strip())
+        if match is None:
+            return None
+        strength = Strength(float(match.group("value")), match.group("unit").upper())
+        components.append(Component(match.group("name"), strength))
+    return ClinicalDrugName(text=text, components=tuple(components), dose_form=None)
 
 
 def _pack(text: str, inner: str, brand: str | None) -> ClinicalDrugName | None:
@@ -215,7 +249,8 @@ def _single(name: str) -> ClinicalDrugName | None:
         return None
     last = ends[-1]
     dose_form = name[last.end() :].strip() or None
-    if dose_form is None:
+    if dose_form is None or dose_form.startswith("/"):
+        # "/ fluoxetine 25 MG" is one more ingredient, not a dose form: the name has none.
         return None
     components = []
     for chunk in name[: last.end()].split(" / "):

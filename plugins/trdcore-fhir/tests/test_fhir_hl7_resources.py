@@ -164,36 +164,24 @@ def test_the_paroxetine_discharge_order_is_a_paroxetine_trial_with_partial_adher
     assert history.sources["/trials/0"] == ("MedicationRequest/paroxetine-discharge-med-example-1",)
 
 
-def test_the_bupropion_order_is_kept_as_a_trial_that_cannot_be_judged(wolff: FhirImport) -> None:
+def test_the_bupropion_order_is_read_as_bupropion(wolff: FhirImport) -> None:
     """RxNorm 993532 is not in the VSAC antidepressant list (its bupropion 200 MG product there is
-    993536, "12 HR bupropion hydrochloride 200 MG Extended Release Oral Tablet"), and the display
-    "bupropion hydrochloride 200 MG" has no dose form, so it is neither a catalog name nor a
-    clinical drug name the parser reads. It does hold the catalog name "bupropion", so the importer
-    keeps it as a trial the definitions cannot judge, with a warning, rather than drop a possible
-    antidepressant. No dosageInstruction, no dates: dose absent, start and end unknown. (What it
-    should be is the xfail test after this one.)"""
+    993536, "12 HR bupropion hydrochloride 200 MG Extended Release Oral Tablet"), but the display
+    "bupropion hydrochloride 200 MG" names one ingredient at a strength, and the ingredient,
+    bupropion hydrochloride, is trdcore's bupropion (an antidepressant): the trial is bupropion's,
+    judged like any other, with no warning. The name has no dose form, so no dose could be worked
+    out from it, and the order has no dosageInstruction and no dates: dose absent, start and end
+    unknown. The drug is kept as the record wrote it."""
+    assert not warnings_about(wolff, "MedicationRequest/bupropion-discharge-med-example-1")
     [history] = wolff.histories
     trial = history.document["trials"][1]
     assert trial["drug"]["name"] == "bupropion hydrochloride 200 MG"
     assert [c["code"] for c in trial["drug"]["codings"]] == ["993532"]
     assert (trial["start_date"], trial["end_date"]) == ("unknown", "unknown")
     assert "daily_dose" not in trial
-    [warning] = warnings_about(wolff, "MedicationRequest/bupropion-discharge-med-example-1")
-    assert "is not one trdcore can identify" in warning
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="an ingredient-and-strength name without a dose form ('bupropion hydrochloride 200 MG') "
-    "is not read as the catalog drug it names, so the trial cannot be judged",
-)
-def test_the_bupropion_order_is_read_as_bupropion(wolff: FhirImport) -> None:
-    """The display names one ingredient, bupropion hydrochloride, which trdcore's catalog knows
-    (bupropion, an antidepressant): the trial should be bupropion's, judged like any other."""
-    assert not warnings_about(wolff, "MedicationRequest/bupropion-discharge-med-example-1")
-    [history] = wolff.histories
     result = trdcore.evaluate(history.document, "different-classes", as_of=AS_OF)
     assert str(result.trials[1].drug).startswith("bupropion@")
+    assert not [w for w in result.warnings if w.code == "unknown-drug"]
 
 
 def test_lorazepam_orders_are_set_aside_and_counted_once_in_the_summary(wolff: FhirImport) -> None:
@@ -223,14 +211,13 @@ def test_the_bupropion_dispense_without_a_date_is_not_used(wolff: FhirImport) ->
     assert any(w.endswith("whenHandedOver: no dispense date; not used") for w in warnings)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a dispense's drug is warned about as 'kept as a trial' before the dispense is found "
-    "unusable (no date) and not used",
-)
 def test_the_unused_dispense_is_not_said_to_be_kept_as_a_trial(wolff: FhirImport) -> None:
+    """One true warning for a dispense that is not used: its date is checked before anything is
+    said about its drug being kept (nor is its text-only dosageInstruction warned about, since
+    the dispense is not used at all)."""
     warnings = warnings_about(wolff, "MedicationDispense/bupropion-dispense-example-1")
     assert not [w for w in warnings if "kept as a trial" in w]
+    assert len(warnings) == 1, warnings
 
 
 def test_moderate_depression_is_not_read_as_the_episode(wolff: FhirImport) -> None:
@@ -247,15 +234,13 @@ def test_moderate_depression_is_not_read_as_the_episode(wolff: FhirImport) -> No
     assert "http://snomed.info/sct|310496002, http://hl7.org/fhir/sid/icd-10-cm|F32.A" in warning
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a dosage given only as text is not read, and no warning says so",
-)
 def test_a_dosage_given_only_as_text_is_warned_about(wolff: FhirImport) -> None:
     """The module's promise: every element that cannot be used becomes a warning naming it.
     "Take 1 tablet daily" is the paroxetine order's only dose information."""
     warnings = warnings_about(wolff, "MedicationRequest/paroxetine-discharge-med-example-1")
     assert any("dosageInstruction[0]" in w and "daily dose" in w for w in warnings), warnings
+    [text_only] = [w for w in warnings if "dosageInstruction[0]" in w]
+    assert "'Take 1 tablet daily'" in text_only
 
 
 @pytest.mark.parametrize("definition", DEFINITIONS)
@@ -265,7 +250,8 @@ def test_wolffs_history_is_not_met_because_the_paroxetine_trial_was_not_adhered_
     """Both definitions need two adequate failed trials with adherence (adherence_required true in
     different-classes.yaml and two-trials-gaynes-2020.yaml). The paroxetine trial's adherence is
     partial, so it cannot count whatever its missing dose, dates and outcome would be. That leaves
-    at most one trial (the unjudged bupropion order), fewer than two: not met, not indeterminate."""
+    at most one trial (the bupropion order, which has no outcome or dates), fewer than two: not
+    met, not indeterminate."""
     [history] = wolff.histories
     result = trdcore.evaluate(history.document, definition, as_of=AS_OF)
     assert result.status == "not_met", result.explanation
@@ -311,17 +297,14 @@ def test_a_resolved_ulcer_and_a_burn_are_not_the_episode(shaw: FhirImport) -> No
     assert "not a major depression diagnosis" in burn
     assert "http://snomed.info/sct|39065001, http://hl7.org/fhir/sid/icd-10-cm|T20.21" in burn
     [ulcer] = warnings_about(shaw, "Condition/condition-duodenal-ulcer-res")
-    assert "not read as the current episode" in ulcer
+    assert "not a major depression diagnosis" in ulcer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="clinicalStatus and abatement are checked before the code, so a resolved duodenal ulcer "
-    "is warned about as 'a past episode' rather than as not depression",
-)
 def test_a_resolved_condition_that_is_not_depression_is_warned_about_as_not_depression(
     shaw: FhirImport,
 ) -> None:
+    """The code is checked before clinicalStatus and abatement: the ulcer is not used because it
+    is not depression, and calling it a past episode would say it was one."""
     [ulcer] = warnings_about(shaw, "Condition/condition-duodenal-ulcer-res")
     assert "not a major depression diagnosis" in ulcer
     assert "past episode" not in ulcer

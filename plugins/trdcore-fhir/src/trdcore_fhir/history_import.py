@@ -647,20 +647,8 @@ class _Reading:
     def _episode(self, patient: _Patient) -> tuple[dict[str, Any], tuple[str, ...], str | None]:
         chosen: list[tuple[str, str, str | None, dict[str, Any], list[dict[str, Any]]]] = []
         for label, reference, resource, _scope in patient.conditions:
-            status = _code_of(resource.get("verificationStatus"))
-            if status in {"refuted", "entered-in-error"}:
-                self.warn(label, f"verificationStatus {status}; not used")
-                continue
-            clinical = _code_of(resource.get("clinicalStatus"))
-            abated = next((name for name in _ABATEMENT if name in resource), None)
-            if clinical in _PAST_CLINICAL_STATUSES or abated is not None:
-                said = f"clinicalStatus {clinical}" if clinical in _PAST_CLINICAL_STATUSES else ""
-                if abated is not None:
-                    value = resource[abated]
-                    when = f" on {value}" if isinstance(value, str) else ""
-                    said = f"{said}{', ' if said else ''}abated{when} ({abated})"
-                self.warn(label, f"a past episode ({said}); not read as the current episode")
-                continue
+            # The code first: a Condition that is not depression is not used whatever its
+            # statuses, and the warning should say so rather than call it a past episode.
             codings = []
             others = []
             listed = self.reader.episode_diagnoses()
@@ -678,6 +666,20 @@ class _Reading:
                     f"code list {listed.id}@{listed.version}); not used"
                     + (f" ({', '.join(others)})" if others else ""),
                 )
+                continue
+            status = _code_of(resource.get("verificationStatus"))
+            if status in {"refuted", "entered-in-error"}:
+                self.warn(label, f"verificationStatus {status}; not used")
+                continue
+            clinical = _code_of(resource.get("clinicalStatus"))
+            abated = next((name for name in _ABATEMENT if name in resource), None)
+            if clinical in _PAST_CLINICAL_STATUSES or abated is not None:
+                said = f"clinicalStatus {clinical}" if clinical in _PAST_CLINICAL_STATUSES else ""
+                if abated is not None:
+                    value = resource[abated]
+                    when = f" on {value}" if isinstance(value, str) else ""
+                    said = f"{said}{', ' if said else ''}abated{when} ({abated})"
+                self.warn(label, f"a past episode ({said}); not read as the current episode")
                 continue
             if others:
                 self.warn(f"{label} code", f"codings not used: {', '.join(others)}")
@@ -736,8 +738,8 @@ class _Reading:
         if drug is None or not self._may_be_a_trial(label, drug):
             return None
         trial: dict[str, Any] = {"id": _trial_id(resource, reference), "drug": drug}
-        dosages = _list(resource.get("dosage" if statement else "dosageInstruction"))
-        dose, duration = self._dose(label, dosages, drug)
+        element = "dosage" if statement else "dosageInstruction"
+        dose, duration = self._dose(label, element, _list(resource.get(element)), drug)
         if isinstance(dose, dict) and "derived" in dose:
             _add_note(trial, dose.pop("derived"))
         if dose is not None:
@@ -944,6 +946,17 @@ class _Reading:
         close to it, but cannot be read) may be an antidepressant: it stays a trial the
         definitions cannot judge ("cannot tell"), with a warning naming it.
         """
+        verdict = self._relevance_of(drug)
+        if verdict == "ignore":
+            self._ignore(drug)
+            return False
+        if verdict == "unknown":
+            self._warn_unidentified(label, drug)
+        return True
+
+    def _relevance_of(self, drug: dict[str, Any]) -> str:
+        """ "trial", "ignore" or "unknown" for a drug (see :meth:`_may_be_a_trial`), without
+        warning: a dispense is checked for a date and a supply before it is said to be kept."""
         named = _drug_texts(drug)
         verdict = self.memo.relevance.get(named)
         if verdict is None:
@@ -951,11 +964,9 @@ class _Reading:
             if len(self.memo.relevance) >= _MEMO_SIZE:
                 self.memo.relevance.clear()
             self.memo.relevance[named] = verdict
-        if verdict == "trial":
-            return True
-        if verdict == "ignore":
-            self._ignore(drug)
-            return False
+        return verdict
+
+    def _warn_unidentified(self, label: str, drug: dict[str, Any]) -> None:
         shown = ", ".join(
             f"{c.get('system')}|{c.get('code')}" + (f" ({c['display']})" if "display" in c else "")
             for c in drug.get("codings", ())
@@ -968,7 +979,6 @@ class _Reading:
             f"{called}{coded}is not one trdcore can identify; kept as a trial the definitions "
             "cannot judge (it may be an antidepressant)",
         )
-        return True
 
     def _ignore(self, drug: dict[str, Any]) -> None:
         codings = drug.get("codings", ())
@@ -978,13 +988,16 @@ class _Reading:
         self.ignored[shown] = self.ignored.get(shown, 0) + 1
 
     def _dose(
-        self, label: str, dosages: list[Any], drug: dict[str, Any]
+        self, label: str, element: str, dosages: list[Any], drug: dict[str, Any]
     ) -> tuple[dict[str, Any] | str | None, dict[str, Any] | None]:
         """The highest daily dose over the dosage lines, and a bounds duration if given.
 
-        A dose in tablets, capsules or mL (or in no unit, for a tablet or capsule) is turned
-        into mg with the strength of the drug's product (:meth:`_product`); the
-        dose then carries ``derived``, the sentence saying how, which becomes the trial's note.
+        ``element`` is where the lines are, for warnings: MedicationStatement.dosage,
+        MedicationRequest.dosageInstruction. A dose in tablets, capsules or mL (or in no
+        unit, for a tablet or capsule) is turned into mg with the strength of the drug's
+        product (:meth:`_product`); the dose then carries ``derived``, the sentence saying
+        how, which becomes the trial's note. A line with only text ("Take 1 tablet daily")
+        is warned about and not read: free text is not parsed into a dose.
         """
         best: dict[str, Any] | None = None
         unknown = False
@@ -995,26 +1008,31 @@ class _Reading:
             bounds, bad_bounds, absent, dose, problem = _memoised(
                 self.memo.dosages, _read_dosage, dosage
             )
+            where = f"{label} {element}[{index}]"
             if bad_bounds:
-                self.warn(
-                    f"{label} dosage[{index}].timing.repeat.boundsDuration",
-                    "not in d, wk or mo; not used",
-                )
+                self.warn(f"{where}.timing.repeat.boundsDuration", "not in d, wk or mo; not used")
             elif bounds is not None:
                 duration = dict(bounds)
             if absent:
                 unknown = True
                 continue
             if problem is not None:
-                self.warn(f"{label} dosage[{index}]", f"{problem}; daily dose unknown")
+                self.warn(where, f"{problem}; daily dose unknown")
                 unknown = True
                 continue
             if dose is None:
+                text = dosage.get("text")
+                if not _list(dosage.get("doseAndRate")) and isinstance(text, str) and text.strip():
+                    self.warn(
+                        where,
+                        f"the dose is given only as text ({text.strip()[:200]!r}), which "
+                        "trdcore-fhir does not read; no daily dose from this line",
+                    )
                 continue
             if dose["unit"] not in _HISTORY_UNITS:
                 converted, problem = self._converted(dose, drug)
                 if converted is None:
-                    self.warn(f"{label} dosage[{index}]", f"{problem}; daily dose unknown")
+                    self.warn(where, f"{problem}; daily dose unknown")
                     unknown = True
                     continue
                 dose = converted
@@ -1158,6 +1176,10 @@ class _Reading:
     def _fill(
         self, label: str, reference: str, resource: dict[str, Any], scope: _Scope
     ) -> dict[str, Any] | None:
+        """The dispensing event a dispense is, or None (with a warning, or counted in the
+        summary when its drug is identified as no antidepressant). A drug that cannot be
+        identified is said to be kept as a trial only once the fill is usable: a dispense
+        then dropped for want of a date or a supply gets that one warning, not both."""
         if resource.get("status") != "completed":
             self.warn(
                 f"{label} status",
@@ -1165,8 +1187,26 @@ class _Reading:
             )
             return None
         drug = self._drug(label, resource, scope)
-        if drug is None or not self._may_be_a_trial(label, drug):
+        if drug is None:
             return None
+        verdict = self._relevance_of(drug)
+        if verdict == "ignore":
+            self._ignore(drug)
+            return None
+        event = self._event(label, reference, resource, scope, drug)
+        if event is not None and verdict == "unknown":
+            self._warn_unidentified(label, drug)
+        return event
+
+    def _event(
+        self,
+        label: str,
+        reference: str,
+        resource: dict[str, Any],
+        scope: _Scope,
+        drug: dict[str, Any],
+    ) -> dict[str, Any] | None:
+        """A completed dispense of ``drug`` as a dispensing event, or None with a warning."""
         when = resource.get("whenHandedOver") or resource.get("whenPrepared")
         day = self.memo.date(when) if isinstance(when, str) else None
         if day is None:
@@ -1194,21 +1234,21 @@ class _Reading:
                 "days_supply": int(days),
             }
         # Without a product strength, the dosage instruction's daily dose over the supply.
-        try:
-            dose = None
-            for dosage in _list(resource.get("dosageInstruction")):
+        dose = None
+        for index, dosage in enumerate(_list(resource.get("dosageInstruction"))):
+            try:
                 dose = _daily_dose(dosage) if isinstance(dosage, dict) else None
-                if dose:
-                    break
-            if dose is not None and dose["unit"] not in _HISTORY_UNITS:
-                converted, why = self._converted(dose, drug)
-                if converted is None:
-                    raise _Unusable(why)
-                converted.pop("derived")
-                dose = converted
-        except _Unusable as problem:
-            self.warn(f"{label} dosageInstruction", f"{problem}; not used")
-            return None
+                if dose is not None and dose["unit"] not in _HISTORY_UNITS:
+                    converted, why = self._converted(dose, drug)
+                    if converted is None:
+                        raise _Unusable(why)
+                    converted.pop("derived")
+                    dose = converted
+            except _Unusable as problem:
+                self.warn(f"{label} dosageInstruction[{index}]", f"{problem}; not used")
+                return None
+            if dose:
+                break
         if dose is None:
             self.warn(
                 label,

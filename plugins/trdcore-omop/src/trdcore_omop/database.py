@@ -71,6 +71,9 @@ READ_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
     "observation": ("person_id", "observation_concept_id", "observation_date", "value_as_number"),
 }
 
+#: DuckDB's buffer limit per connection for an import (its queries read one block at a time).
+DUCKDB_MEMORY_LIMIT: Final = "64MB"
+
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}(\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$")
 _PASSWORD = re.compile(r"(://[^:/@]+:)[^@]*@")
 
@@ -130,7 +133,12 @@ def _engine(location: str) -> sa.Engine:
             f"{location}: no such DuckDB file (give a DuckDB database file or a database URL "
             "such as postgresql://user@host/database)"
         )
-    return sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
+    # DuckDB keeps the pages it reads in memory up to its limit (by default most of the
+    # machine's): capped, an import's memory stays flat however large the file is.
+    return sa.create_engine(
+        f"duckdb:///{path}",
+        connect_args={"read_only": True, "config": {"memory_limit": DUCKDB_MEMORY_LIMIT}},
+    )
 
 
 def open_cdm(
