@@ -177,9 +177,13 @@ def _strength(exposure: Exposure, dose_unit: str) -> dict[str, Any] | None:
 
 
 def _named_strength(recognised: DrugRecognition) -> dict[str, Any] | None:
-    """The strength a recognised single-ingredient clinical drug name states, per unit."""
+    """The strength a recognised single-ingredient clinical drug name states, per unit.
+
+    Only a name with a dose form ("... Oral Tablet") says what one unit is; "bupropion
+    hydrochloride 200 MG" names the drug but not the unit its 200 mg are in.
+    """
     parsed = recognised.parsed
-    if parsed is None or parsed.pack or len(parsed.components) != 1:
+    if parsed is None or parsed.pack or parsed.dose_form is None or len(parsed.components) != 1:
         return None
     strength = parsed.components[0].strength
     unit = {"MG": "mg", "MCG": "mcg", "G": "g"}.get(strength.unit.upper())
