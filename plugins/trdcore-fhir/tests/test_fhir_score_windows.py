@@ -13,7 +13,7 @@ from fhir_fixtures import PATIENT, bundle, depression, patient, phq9, statement,
 from trdcore_fhir import read_fhir
 from trdcore_fhir.history_import import ScoreWindows
 
-from trdcore.exceptions import DocumentError
+from trdcore.exceptions import UsageError
 from trdcore.plugins import get_plugin_manager
 from trdcore.testing import run_import
 
@@ -97,7 +97,7 @@ def test_wider_windows_are_an_importer_option(tmp_path: Path) -> None:
     run = run_import("fhir", path, pm=manager, options={"score-windows": "90,7,14"})
     assert run.documents[0]["trials"][0]["baseline_score"]["date"] == "2023-11-01"
     bad = run_import("fhir", path, pm=manager, options={"score-windows": "ninety"})
-    assert isinstance(bad.error, DocumentError)
+    assert isinstance(bad.error, UsageError)  # exit 2 on the command line
     assert "score-windows must be three whole numbers" in str(bad.error)
 
 

@@ -165,3 +165,16 @@ def test_a_progress_bar_is_drawn_on_a_terminal_only(cdm54: Path, tmp_path: Path)
     assert piped.returncode == 0
     assert "310/310" not in piped.stderr
     assert piped.stderr.startswith("warning: read 310 persons")
+
+
+def test_rows_of_persons_missing_from_person_are_counted_not_lost(
+    cdm54: Path, tmp_path: Path, capfdbinary: Any
+) -> None:
+    # Person 1 has 6 drug exposures and 1 condition; without its person row nothing of it is
+    # read, and the summary says so.
+    changed = altered(cdm54, tmp_path, "DELETE FROM person WHERE person_id = 1")
+    code, out, err = run_cli(capfdbinary, "import", "omop", str(changed))
+    assert code == 0
+    assert '"id":"1"' not in out
+    assert "drug_exposure.person_id: 6 rows of 1 persons that are not in the person table" in err
+    assert "condition_occurrence.person_id: 1 rows of 1 persons" in err

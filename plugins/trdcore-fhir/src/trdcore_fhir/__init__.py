@@ -126,7 +126,7 @@ class FhirImporter:
     description = "FHIR R4 Bundle or NDJSON (medications, PHQ-9, depression) to histories"
 
     def read(self, path: Path, options: Mapping[str, str]) -> ImportResult:
-        from trdcore.exceptions import DocumentError
+        from trdcore.exceptions import UsageError
         from trdcore.extensions import ImportResult
         from trdcore_fhir.history_import import ScoreWindows, read_fhir
 
@@ -135,12 +135,11 @@ class FhirImporter:
             try:
                 windows = ScoreWindows.parse(options["score-windows"])
             except ValueError as error:
-                raise DocumentError(f"option {error}", source=str(path)) from None
+                raise UsageError(f"{path}: option {error}") from None
         gap = options.get("renewal-gap-days", "120")
         if not gap.isdigit():
-            raise DocumentError(
-                f"option renewal-gap-days must be a whole number of days, not {gap!r}",
-                source=str(path),
+            raise UsageError(
+                f"{path}: option renewal-gap-days must be a whole number of days, not {gap!r}"
             )
         imported = read_fhir(
             path, as_of=options.get("as-of"), score_windows=windows, renewal_gap_days=int(gap)

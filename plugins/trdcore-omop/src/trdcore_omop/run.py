@@ -195,16 +195,45 @@ class OmopRun:
                 database=shown(self.database.location),
                 table="drug_exposure",
             ) from None
+        lines = self._orphans()
         if not rows:
-            return []
+            return lines
         total = sum(int(row[2]) for row in rows)
         top = ", ".join(f"{row[0]} {row[1]!r} ({row[2]})" for row in rows[:10])
         more = len(rows) - 10
         return [
             f"{total} exposures of {len(rows)} drug concepts that are not catalog "
             f"antidepressants were not used; by drug_concept_id: {top}"
-            + (f" and {more} more concepts" if more > 0 else "")
+            + (f" and {more} more concepts" if more > 0 else ""),
+            *lines,
         ]
+
+    def _orphans(self) -> list[str]:
+        """Rows for person_ids the person table does not hold: never read, so counted here."""
+        if self.settings.person_ids is not None:
+            return []
+        person = self.database.tables["person"]
+        lines = []
+        for name in ("drug_exposure", "condition_occurrence"):
+            table = self.database.tables[name]
+            known = sa.select(person.c.person_id).where(person.c.person_id == table.c.person_id)
+            query = sa.select(sa.func.count(), sa.func.count(sa.distinct(table.c.person_id))).where(
+                ~sa.exists(known)
+            )
+            try:
+                with self.database.engine.connect() as connection:
+                    rows, persons = connection.execute(query).one()
+            except sa.exc.SQLAlchemyError as error:
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+                raise DatabaseError(
+                    f"reading failed: {reason}", database=shown(self.database.location), table=name
+                ) from None
+            if rows:
+                lines.append(
+                    f"{name}.person_id: {rows} rows of {persons} persons that are not in the "
+                    "person table were not read"
+                )
+        return lines
 
 
 class _Nothing:
