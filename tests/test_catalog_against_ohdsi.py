@@ -41,20 +41,18 @@ def test_every_shared_ingredient_has_ohdsis_rxcui(catalog: Catalog) -> None:
             (agreed if rxcui in codes else disagreed).append((name, rxcui, sorted(codes)))
     assert disagreed == []
     # 31 antidepressants of its "First-line anti-Depressants therapy" set that the catalog holds
-    # with an RxCUI (amitriptyline to vortioxetine; agomelatine is RxNorm Extension there), and
-    # esketamine.
-    assert len(agreed) == 32
+    # with an RxCUI (amitriptyline to vortioxetine; agomelatine is RxNorm Extension there),
+    # esketamine, and the two augmentation antipsychotics of its atypical set.
+    assert len(agreed) == 34
 
 
-def test_the_catalog_drugs_without_an_rxcui_are_those_ohdsi_gives_one_for(
+def test_every_catalog_drug_ohdsi_lists_as_an_rxnorm_ingredient_has_an_rxcui(
     catalog: Catalog,
 ) -> None:
-    # Known gap, said here so that it cannot grow unnoticed: the augmentation antipsychotics
-    # have no ingredient RxCUI in the catalog yet (OHDSI gives 89013 and 51272).
     missing = sorted(
         name
         for name in ohdsi_ingredients()
         if (entry := catalog.find_drug(name)) is not None
         and not any(c.system == RXNORM for c in entry.model.codings or ())
     )
-    assert missing == ["aripiprazole", "quetiapine"]
+    assert missing == []
