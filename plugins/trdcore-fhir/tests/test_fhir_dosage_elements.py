@@ -137,3 +137,15 @@ def test_a_text_beside_a_structured_dose_is_not_warned_about(tmp_path: Path) -> 
     [history] = imported.histories
     assert history.document["trials"][0]["daily_dose"] == {"value": 100, "unit": "mg"}
     assert not about(imported, "MedicationRequest/mr1")
+
+
+@pytest.mark.parametrize("record", [taken("ms1", UNREADABLE), order("mr1", UNREADABLE)])
+def test_a_warning_about_a_record_names_its_patient_and_its_entry(
+    tmp_path: Path, record: dict[str, Any]
+) -> None:
+    reference = f"{record['resourceType']}/{record['id']}"
+    [warning] = about(read(tmp_path, record), reference)
+    # The third entry of the Bundle (after the Patient and the Condition), on line 1 of the
+    # file; the patient by the id its urn:uuid fullUrl gives it.
+    patient_id = PATIENT.removeprefix("urn:uuid:")
+    assert f"in.json:1 entry 2 (patient Patient/{patient_id}) {reference} " in warning

@@ -474,6 +474,8 @@ class _Reading:
             return
         key = scope.alias.get(subject_reference, subject_reference)
         patient = self.patients.get(key) or self._patient(key)
+        # Every warning about this record names its patient as well as its entry.
+        label = f"{where} (patient {key}) {reference}"
         if self.compact:
             record = {name: resource[name] for name in keep if name in resource}
         else:
