@@ -16,6 +16,8 @@ point (switch it off with ``-p no:trdcore``). It gives:
   get an outcome object whose ``assert_ok()`` explains any failure;
 - :func:`builtin_catalog` / :func:`catalog_with`: the built-in catalog, loaded
   once, or with documents added, changed or left out, for exporter tests;
+- :func:`run_cli`: run ``trdcore ARGV...`` in the test's process, as the console script
+  does (exit codes included), with pytest's ``capfdbinary`` capturing its output;
 - :func:`needs_peer`: skip a test whose real outside peer (a browser, a Node
   validator, poppler) is missing, or fail it when ``TRDCORE_REQUIRE_PEERS=1``
   (as ``make test`` and CI set) so a missing peer cannot pass unnoticed.
@@ -56,6 +58,7 @@ __all__ = [
     "catalog_with",
     "needs_peer",
     "register_plugin",
+    "run_cli",
     "run_export",
     "run_import",
     "trdcore_pm",
@@ -314,6 +317,23 @@ def needs_peer(available: bool, peer: str) -> None:
     if os.environ.get("TRDCORE_REQUIRE_PEERS") == "1":
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+def run_cli(capture: Any, *argv: str) -> tuple[int, str, str]:
+    """Run ``trdcore ARGV...`` in this process: (exit code, standard output, standard error).
+
+    It goes through :func:`trdcore.cli.main`, so errors become the exit codes and messages a
+    user sees. ``capture`` is pytest's ``capfdbinary`` fixture (commands write bytes).
+    """
+    from trdcore.cli import main
+
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as done:
+        code = int(done.code or 0)
+    out, err = capture.readouterr()
+    return code, out.decode(), err.decode()
 
 
 def run_export(

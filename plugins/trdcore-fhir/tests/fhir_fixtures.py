@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from trdcore.testing import assert_valid, needs_peer, valid_document
+from trdcore.testing import run_cli as run_cli  # the tests here import it from this module
 
 PLUGIN_DIR = Path(__file__).resolve().parents[1]
 NODE_MODULES = PLUGIN_DIR / "node_modules"
@@ -420,19 +421,3 @@ def server() -> Server:
         atexit.register(_PEERS["server"].close)
     found: Server = _PEERS["server"]
     return found
-
-
-def run_cli(capture: Any, *argv: str) -> tuple[int, str, str]:
-    """Run ``trdcore ARGV...`` in this process; (exit code, stdout, stderr).
-
-    ``capture`` is pytest's ``capfdbinary`` fixture (commands write bytes to stdout).
-    """
-    from trdcore.cli import main
-
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    out, err = capture.readouterr()
-    return code, out.decode(), err.decode()

@@ -17,18 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
-
-def run_cli(capture: Any, *argv: str) -> tuple[int, str, str]:
-    """``trdcore ARGV...`` in this process: (exit code, stdout, stderr)."""
-    from trdcore.cli import main
-
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    out, err = capture.readouterr()
-    return code, out.decode(), err.decode()
+from trdcore.testing import run_cli
 
 
 def altered(cdm54: Path, tmp_path: Path, statement: str) -> Path:

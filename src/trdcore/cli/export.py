@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from trdcore.cli.options import (
+    PluginGroup,
     as_of_parameter,
     click_option,
     declared_settings,
@@ -39,13 +40,15 @@ _EXPORT_FORCE = click.Option(
 _EXPORT_AS_OF = as_of_parameter("Judge content review freshness on this date (default: today).")
 
 
-class ExportGroup(click.Group):
+class ExportGroup(PluginGroup):
     """``trdcore export TARGET``: one subcommand per installed exporter.
 
     Each subcommand has the common options (--out, --locale, --option) plus
     the options its exporter declares, so ``trdcore export TARGET --help``
     documents them and a misspelt option is a usage error.
     """
+
+    kind = "exporter"
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         from trdcore.plugins import exporters, plugin_manager
@@ -94,21 +97,6 @@ class ExportGroup(click.Group):
             "trdcore-export.json, listing them with the exporter's metadata.",
             short_help=exporter.description,
         )
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        name = args[0]
-        command = self.get_command(ctx, name)
-        if command is None:
-            if name.startswith("-"):
-                return super().resolve_command(ctx, args)
-            raise click.UsageError(
-                f"unknown exporter {name!r}; available: "
-                + (", ".join(self.list_commands(ctx)) or "none installed"),
-                ctx,
-            )
-        return name, command, args[1:]
 
 
 @click.group("export", cls=ExportGroup, subcommand_metavar="TARGET [OPTIONS]")

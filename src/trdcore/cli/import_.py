@@ -15,7 +15,7 @@ import click
 import orjson
 
 from trdcore.cli.exit_codes import EXIT_INVALID
-from trdcore.cli.options import click_option, declared_settings, key_value_settings
+from trdcore.cli.options import PluginGroup, click_option, declared_settings, key_value_settings
 
 __all__ = ["ImportGroup", "import_"]
 
@@ -33,12 +33,14 @@ _IMPORT_OPTION = click.Option(
 )
 
 
-class ImportGroup(click.Group):
+class ImportGroup(PluginGroup):
     """``trdcore import SOURCE``: one subcommand per installed importer.
 
     Each has the common options (--out, --option) and those its importer declares. Its
     argument is a file, or for an importer that accepts URLs (a database) a file or URL.
     """
+
+    kind = "importer"
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         from trdcore.plugins import importers, plugin_manager
@@ -82,21 +84,6 @@ class ImportGroup(click.Group):
             "(NDJSON), each checked against its schema; warnings go to standard error.",
             short_help=importer.description,
         )
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        name = args[0]
-        command = self.get_command(ctx, name)
-        if command is None:
-            if name.startswith("-"):
-                return super().resolve_command(ctx, args)
-            raise click.UsageError(
-                f"unknown importer {name!r}; available: "
-                + (", ".join(self.list_commands(ctx)) or "none installed"),
-                ctx,
-            )
-        return name, command, args[1:]
 
 
 @click.group("import", cls=ImportGroup, subcommand_metavar="SOURCE LOCATION [OPTIONS]")

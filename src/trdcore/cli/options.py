@@ -13,6 +13,7 @@ import click
 
 __all__ = [
     "DATE",
+    "PluginGroup",
     "as_of_option",
     "as_of_parameter",
     "click_option",
@@ -107,3 +108,28 @@ def declared_settings(declared: Sequence[Any], given: Mapping[str, Any]) -> dict
             continue
         settings[option.name] = value
     return settings
+
+
+class PluginGroup(click.Group):
+    """A group whose subcommands are plugins' exporters or importers, made at run time.
+
+    Subclasses say what a subcommand is (``kind``, "exporter" or "importer") and build it in
+    ``get_command``; an unknown name is a usage error that lists what is installed.
+    """
+
+    kind = "plugin"
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        command = self.get_command(ctx, name)
+        if command is None:
+            if name.startswith("-"):
+                return super().resolve_command(ctx, args)
+            raise click.UsageError(
+                f"unknown {self.kind} {name!r}; available: "
+                + (", ".join(self.list_commands(ctx)) or "none installed"),
+                ctx,
+            )
+        return name, command, args[1:]

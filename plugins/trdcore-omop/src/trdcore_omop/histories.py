@@ -29,7 +29,7 @@ from trdcore.rules.events import trials_from_events
 from trdcore_omop.episode import EpisodeRule, episode_start
 from trdcore_omop.reader import Exposure, Person
 
-__all__ = ["Settings", "Summary", "person_documents"]
+__all__ = ["Settings", "Summary", "listing", "person_documents"]
 
 RXNORM: Final = "http://www.nlm.nih.gov/research/umls/rxnorm"
 #: FHIR code system URIs for the OMOP vocabulary ids a diagnosis may come in.
@@ -62,8 +62,8 @@ class Summary:
     written: int = 0
     without_antidepressant: int = 0
     exposures: int = 0
-    #: concept id and name -> exposures with no usable strength.
-    no_strength: Counter[tuple[int, str]] = attrs.field(factory=Counter)
+    #: "concept id 'name'" -> exposures with no usable strength.
+    no_strength: Counter[str] = attrs.field(factory=Counter)
     no_quantity: int = 0
     no_days_supply: int = 0
     #: drug_source_value -> exposures with concept 0 or an unknown concept.
@@ -97,15 +97,9 @@ class Summary:
         ]
         if self.no_strength:
             total = sum(self.no_strength.values())
-            top = ", ".join(
-                f"{concept} {name!r} ({count})"
-                for (concept, name), count in self.no_strength.most_common(10)
-            )
-            more = len(self.no_strength) - 10
             lines.append(
                 f"{total} antidepressant exposures have no usable drug_strength row, so their "
-                f"dose is unknown; by drug_concept_id: {top}"
-                + (f" and {more} more concepts" if more > 0 else "")
+                "dose is unknown; by drug_concept_id: " + listing(self.no_strength, what="concepts")
             )
         if self.after_as_of:
             lines.append(
@@ -125,30 +119,19 @@ class Summary:
             lines.append(
                 f"drug_exposure.drug_concept_id: {len(self.unknown_concepts)} concept ids are not "
                 "in the concept table (is the vocabulary complete?); their exposures were read "
-                "by drug_source_value: "
-                + ", ".join(
-                    f"{concept} ({count})"
-                    for concept, count in self.unknown_concepts.most_common(10)
-                )
+                "by drug_source_value: " + listing(self.unknown_concepts, what="concept ids")
             )
         if self.unmapped_recognised:
             lines.append(
                 f"{sum(self.unmapped_recognised.values())} exposures with drug_concept_id 0 or "
                 "a concept missing from the vocabulary were recognised as antidepressants by "
-                "drug_source_value: "
-                + ", ".join(
-                    f"{name!r} ({count})"
-                    for name, count in self.unmapped_recognised.most_common(10)
-                )
+                "drug_source_value: " + listing(self.unmapped_recognised, quote=True)
             )
         if self.unmapped_named:
             lines.append(
                 f"{sum(self.unmapped_named.values())} exposures with drug_concept_id 0 or a "
                 "concept missing from the vocabulary could not be identified and were not "
-                "used; by drug_source_value: "
-                + ", ".join(
-                    f"{name!r} ({count})" for name, count in self.unmapped_named.most_common(10)
-                )
+                "used; by drug_source_value: " + listing(self.unmapped_named, quote=True)
             )
         if self.invalid_scores:
             lines.append(
@@ -156,6 +139,16 @@ class Summary:
                 "one outside 0-27 in whole points, and were not used"
             )
         return lines + self.extra
+
+
+def listing(counts: Counter[Any], *, what: str = "values", quote: bool = False) -> str:
+    """The ten most common of ``counts`` as "value (count), ...", and how many more there are."""
+    shown = ", ".join(
+        f"{value!r} ({count})" if quote else f"{value} ({count})"
+        for value, count in counts.most_common(10)
+    )
+    more = len(counts) - 10
+    return shown + (f" and {more} more {what}" if more > 0 else "")
 
 
 def _strength(exposure: Exposure, dose_unit: str) -> dict[str, Any] | None:
@@ -205,7 +198,7 @@ def _fill(exposure: Exposure, catalog: Catalog, summary: Summary) -> dict[str, A
     }
     strength = _strength(exposure, dose_unit)
     if strength is None:
-        summary.no_strength[(exposure.drug_concept_id, exposure.drug_name or "?")] += 1
+        summary.no_strength[f"{exposure.drug_concept_id} {exposure.drug_name or '?'!r}"] += 1
     else:
         fill["strength"] = strength
     _supply(fill, exposure.quantity, exposure.days_supply, exposure.start, exposure.end, summary)
@@ -294,7 +287,7 @@ def person_documents(
         # No drug_strength row can hold its strength; an RxNorm normalized name states it.
         strength = _named_strength(recognised)
         if strength is None:
-            summary.no_strength[(unmapped.concept_id, source_value)] += 1
+            summary.no_strength[f"{unmapped.concept_id} {source_value!r}"] += 1
         else:
             fill["strength"] = strength
         _supply(

@@ -35,9 +35,9 @@ __all__ = [
     "Person",
     "Score",
     "Unmapped",
+    "catalog_ingredient",
     "person_blocks",
     "read_block",
-    "read_persons",
 ]
 
 #: LOINC 44261-6, "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]"
@@ -201,16 +201,16 @@ def read_block(database: CdmDatabase, codes: Codes, block: Block) -> list[Person
         return list(_block(connection, database, codes, block))
 
 
-def read_persons(
-    database: CdmDatabase,
-    codes: Codes,
-    *,
-    person_ids: Sequence[int] | None = None,
-    block: int = 2000,
-) -> Iterator[Person]:
-    """Every person of the CDM (or those in ``person_ids``), in person_id order."""
-    for chunk in person_blocks(database, person_ids=person_ids, block=block):
-        yield from read_block(database, codes, chunk)
+def catalog_ingredient(ingredient: Any, ancestor: Any, codes: Codes) -> sa.ColumnElement[bool]:
+    """The join condition from a concept_ancestor row to an ingredient the reader looks for: an
+    ancestor in vocabulary RxNorm of class Ingredient (as OMOP's drug-era script finds
+    ingredients) whose code is a catalog antidepressant's RxCUI."""
+    return sa.and_(
+        ingredient.c.concept_id == ancestor.c.ancestor_concept_id,
+        ingredient.c.vocabulary_id == "RxNorm",
+        ingredient.c.concept_class_id == "Ingredient",
+        ingredient.c.concept_code.in_(sorted(codes.ingredients)),
+    )
 
 
 def _run(
@@ -312,15 +312,7 @@ def _queries(
         )
         .select_from(exposure)
         .join(ancestor, ancestor.c.descendant_concept_id == exposure.c.drug_concept_id)
-        .join(
-            ingredient,
-            sa.and_(
-                ingredient.c.concept_id == ancestor.c.ancestor_concept_id,
-                ingredient.c.vocabulary_id == "RxNorm",
-                ingredient.c.concept_class_id == "Ingredient",
-                ingredient.c.concept_code.in_(sorted(codes.ingredients)),
-            ),
-        )
+        .join(ingredient, catalog_ingredient(ingredient, ancestor, codes))
         .outerjoin(drug, drug.c.concept_id == exposure.c.drug_concept_id)
         .outerjoin(
             strength,

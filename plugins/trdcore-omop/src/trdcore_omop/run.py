@@ -7,6 +7,7 @@ never share anything.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import sys
@@ -22,7 +23,7 @@ from trdcore.exceptions import DatabaseError
 from trdcore.workers import run_in_workers
 from trdcore_omop.database import CdmDatabase, open_cdm, shown
 from trdcore_omop.histories import Settings, Summary, person_documents
-from trdcore_omop.reader import Block, Codes, person_blocks, read_block
+from trdcore_omop.reader import Block, Codes, catalog_ingredient, person_blocks, read_block
 
 __all__ = ["OmopRun", "RunSettings", "codes_for"]
 
@@ -133,7 +134,7 @@ class OmopRun:
                 results = run_in_workers(
                     start, _work, chunks, jobs=self.settings.jobs, freeze_workers=True
                 )
-            with bar if bar is not None else _Nothing():
+            with bar if bar is not None else contextlib.nullcontext():
                 for documents, warnings, summary in results:
                     self.summary.add(summary)
                     self._person_warnings(warnings)
@@ -165,13 +166,7 @@ class OmopRun:
         exposure, concept, ancestor = t["drug_exposure"], t["concept"], t["concept_ancestor"]
         ingredient = concept.alias("ingredient")
         mapped = sa.select(ancestor.c.descendant_concept_id).join(
-            ingredient,
-            sa.and_(
-                ingredient.c.concept_id == ancestor.c.ancestor_concept_id,
-                ingredient.c.vocabulary_id == "RxNorm",
-                ingredient.c.concept_class_id == "Ingredient",
-                ingredient.c.concept_code.in_(sorted(self.codes.ingredients)),
-            ),
+            ingredient, catalog_ingredient(ingredient, ancestor, self.codes)
         )
         query = (
             sa.select(
@@ -234,14 +229,6 @@ class OmopRun:
                     "person table were not read"
                 )
         return lines
-
-
-class _Nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
 
 
 @attrs.define
