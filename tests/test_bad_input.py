@@ -201,7 +201,7 @@ def test_unknown_schema_in_usage_error_lists_what_exists(
     with pytest.raises(SystemExit) as done:
         main(["validate", "--schema", "treatment-history@9.0.0", str(good)])
     assert done.value.code == 2
-    assert "treatment-history (1.0.0)" in capsys.readouterr().err
+    assert "treatment-history (1.0.0, 1.1.0)" in capsys.readouterr().err
 
 
 @pytest.mark.slow

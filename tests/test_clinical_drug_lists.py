@@ -171,7 +171,7 @@ def test_each_trial_of_a_result_says_how_its_drug_was_recognised(
     catalog: Catalog, drug: dict[str, Any], how: str
 ) -> None:
     """Issue 16: results say whether a drug was known by name, ingredient code, clinical drug
-    code or parsed name (evaluation-result@1.1.0 ``recognised_by``)."""
+    code or parsed name (evaluation-result@1.2.0 ``recognised_by``)."""
     history = {
         "schema": "treatment-history@1.0.0",
         "episode": {"start_date": "2024-01-05"},
@@ -180,7 +180,7 @@ def test_each_trial_of_a_result_says_how_its_drug_was_recognised(
     document = trdcore.evaluation_document(
         history, "sforzini-2022", as_of="2024-12-01", catalog=catalog
     )
-    assert document["schema"] == "evaluation-result@1.1.0"
+    assert document["schema"] == "evaluation-result@1.2.0"
     [trial] = document["trials"]
     assert trial["drug"].startswith("sertraline@")
     assert trial["recognised_by"] == how

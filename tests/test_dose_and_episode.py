@@ -193,7 +193,7 @@ def test_the_cli_names_the_chosen_scheme_in_every_summary_line(tmp_path: Any) ->
     )  # fmt: skip
     assert code == 0
     line = json.loads(output)
-    assert line["schema"] == "evaluation-summary@1.1.0"
+    assert line["schema"] == "evaluation-summary@1.2.0"
     assert line["dose_scheme"] == "mgh-atrq@1.0.0"
     code, output = run_cli("evaluate", str(path), "--dose-scheme", "no-such-scheme")
     assert code == 2

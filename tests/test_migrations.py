@@ -9,12 +9,13 @@ import pytest
 from trdcore.exceptions import MigrationError, SchemaValidationError
 from trdcore.migrations import MigrationRegistry, default_registry, migrate
 
-CURRENT = {"schema": "treatment-history@1.0.0", "episode": {"start_date": "unknown"}, "trials": []}
+CURRENT = {"schema": "treatment-history@1.1.0", "episode": {"start_date": "unknown"}, "trials": []}
 
 
 def legacy_registry() -> MigrationRegistry:
-    """A registry with an invented pre-1.0 history format (medications instead of trials)."""
-    registry = MigrationRegistry()
+    """A registry with an invented pre-1.0 history format (medications instead of trials),
+    whose newest version is 1.0.0."""
+    registry = MigrationRegistry(latest=lambda name: "1.0.0")
 
     @registry.register("treatment-history", "0.8.0", "0.9.0")
     def m001_rename_medications(document: dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +64,12 @@ def test_a_gap_in_the_chain_names_the_missing_step() -> None:
 def test_a_failing_step_is_named() -> None:
     with pytest.raises(MigrationError, match="m001_rename_medications failed"):
         legacy_registry().migrate({"schema": "treatment-history@0.8.0", "episode_start": "x"})
+
+
+def test_a_1_0_0_history_is_carried_to_1_1_0_unchanged_but_for_its_version() -> None:
+    old = {**CURRENT, "schema": "treatment-history@1.0.0"}
+    assert migrate(old) == CURRENT
+    assert default_registry.additive("treatment-history", "1.0.0", "1.1.0")
 
 
 def test_a_document_without_a_version_cannot_be_migrated() -> None:

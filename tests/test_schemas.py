@@ -119,7 +119,7 @@ def test_bare_name_resolves_to_newest_version_and_exact_versions_are_kept() -> N
 def test_unknown_schema_names_what_exists(spec: str) -> None:
     with pytest.raises(UnknownSchemaError) as caught:
         schemas.resolve_schema(spec)
-    assert "treatment-history (1.0.0)" in str(caught.value)
+    assert "treatment-history (1.0.0, 1.1.0)" in str(caught.value)
 
 
 def _example_documents() -> list[tuple[str, object]]:

@@ -405,7 +405,7 @@ def test_stage_all_runs_every_model_and_each_result_fits_the_schema(catalog: Cat
         "engine": {"name": "trdcore", "version": trdcore.__version__},
         "stages": results,
     }
-    assert check(evaluation, "evaluation-result@1.1.0") == []
+    assert check(evaluation, "evaluation-result@1.2.0") == []
     for result in results:
         assert (result["status"] == "indeterminate") == bool(result.get("missing"))
 

@@ -21,6 +21,10 @@ EXAMPLE = json.loads(
 )
 
 
+#: The example (a 1.0.0 history) as validation hands it back: carried to the newest version.
+CARRIED = {**EXAMPLE, "schema": "treatment-history@1.1.0"}
+
+
 def history(**changes: Any) -> dict[str, Any]:
     document = copy.deepcopy(EXAMPLE)
     document.update(changes)
@@ -30,15 +34,15 @@ def history(**changes: Any) -> dict[str, Any]:
 def test_a_valid_history_comes_back_as_a_model() -> None:
     model = trdcore.validate(history(), schema="treatment-history")
     assert model.trials[1].drug.name == "Lexapro"
-    assert model.to_json() == EXAMPLE
+    assert model.to_json() == CARRIED
 
 
 def test_the_document_can_name_its_own_schema() -> None:
-    assert trdcore.validate(history()).to_json() == EXAMPLE
+    assert trdcore.validate(history()).to_json() == CARRIED
 
 
 def test_an_exact_version_can_be_asked_for() -> None:
-    assert trdcore.validate(history(), "treatment-history@1.0.0").to_json() == EXAMPLE
+    assert trdcore.validate(history(), "treatment-history@1.0.0").to_json() == CARRIED
 
 
 def test_every_problem_is_listed_with_pointer_and_keyword() -> None:
@@ -112,7 +116,7 @@ def test_a_document_of_the_wrong_kind_is_rejected_at_its_schema_field() -> None:
 
 
 def test_unknown_schema_or_version_lists_what_exists() -> None:
-    with pytest.raises(UnknownSchemaError, match=r"treatment-history \(1\.0\.0\)"):
+    with pytest.raises(UnknownSchemaError, match=r"treatment-history \(1\.0\.0, 1\.1\.0\)"):
         trdcore.validate(history(), schema="treatment-history@2.0.0")
     with pytest.raises(UnknownSchemaError):
         trdcore.validate({"episode": {"start_date": "unknown"}, "trials": []})
@@ -126,7 +130,7 @@ def test_errors_serialise_for_machines() -> None:
     with pytest.raises(SchemaValidationError) as caught:
         trdcore.validate({"episode": {}, "trials": []}, schema="treatment-history")
     data = caught.value.to_json()
-    assert data["schema"] == "treatment-history@1.0.0"
+    assert data["schema"] == "treatment-history@1.1.0"
     assert data["issues"] == [
         {
             "pointer": "/episode",

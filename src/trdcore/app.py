@@ -124,7 +124,7 @@ def evaluation_document(
     catalog: Catalog | None = None,
     dose_scheme: str | None = None,
 ) -> dict[str, Any]:
-    """:func:`evaluate`, returning the ``evaluation-result@1.1.0`` JSON document itself.
+    """:func:`evaluate`, returning the ``evaluation-result@1.2.0`` JSON document itself.
 
     Threshold objects are shared between results of the same definition:
     treat the document as read-only, or copy it.

@@ -13,8 +13,8 @@ Two batch shapes, built on :func:`~trdcore.workers.run_in_workers`:
   (the full evaluation-result documents), for the text and JSON output of a
   few histories and for :func:`trdcore.evaluate_many`;
 - :func:`evaluate_to_ndjson` gives NDJSON bytes in chunks, for files of any
-  size: one ``evaluation-summary@1.1.0`` line per history, or with
-  ``explain`` one ``evaluation-result@1.1.0`` line per history and
+  size: one ``evaluation-summary@1.2.0`` line per history, or with
+  ``explain`` one ``evaluation-result@1.2.0`` line per history and
   definition.
 
 The parent process only reads lines and writes bytes: parsing, validation,
@@ -114,6 +114,8 @@ class Kernel:
     explain: bool = False
     #: The dose scheme every definition judges doses by instead of its own (None: its own).
     dose_scheme: str | None = None
+    #: Outcomes inferred from the next treatment (a SwitchInference; None: recorded only).
+    infer_outcomes: Any = None
     _evaluators: tuple[Evaluator, ...] = attrs.field(init=False)
     _panel: SummaryPanel = attrs.field(init=False)
 
@@ -135,13 +137,16 @@ class Kernel:
         stages: bool = False,
         explain: bool = False,
         dose_scheme: str | None = None,
+        infer_outcomes: Any = None,
     ) -> Kernel:
         """A kernel for these definitions (default: every active one) as of a date;
-        ``dose_scheme`` judges every definition's doses by that scheme instead of its own."""
+        ``dose_scheme`` judges every definition's doses by that scheme instead of its own;
+        ``infer_outcomes`` (a :class:`~trdcore.rules.inference.SwitchInference`) infers the
+        outcomes that are not recorded from the treatments that followed."""
         evaluators = engine.evaluators(definitions, dose_scheme=dose_scheme)
         chosen = tuple(evaluator.entry.ref for evaluator in evaluators)
         scheme = evaluators[0].dose_scheme if evaluators and dose_scheme else dose_scheme
-        return cls(engine, chosen, as_date(as_of), stages, explain, scheme)
+        return cls(engine, chosen, as_date(as_of), stages, explain, scheme, infer_outcomes)
 
     def __getstate__(self) -> dict[str, Any]:
         return {
@@ -151,6 +156,7 @@ class Kernel:
             "stages": self.stages,
             "explain": self.explain,
             "dose_scheme": self.dose_scheme,
+            "infer_outcomes": self.infer_outcomes,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -169,7 +175,10 @@ class Kernel:
             details = "; ".join(issue.describe() for issue in error.issues)
             return None, f"not a valid treatment history: {details}"
         try:
-            return self.engine.facts_of_checked(data, as_of=self.as_of), None
+            return (
+                self.engine.facts_of_checked(data, as_of=self.as_of, inference=self.infer_outcomes),
+                None,
+            )
         except TrdcoreError as error:
             return None, str(error)
 
@@ -185,7 +194,7 @@ class Kernel:
     def summary(
         self, facts: HistoryFacts, *, source: str | None = None, line: int | None = None
     ) -> bytes:
-        """The history's ``evaluation-summary@1.1.0`` line (no newline)."""
+        """The history's ``evaluation-summary@1.2.0`` line (no newline)."""
         stages = stage_all(facts, as_of=self.as_of, engine=self.engine) if self.stages else None
         return self._panel.line(facts, stages=stages, source=source, line=line)
 

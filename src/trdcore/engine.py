@@ -161,18 +161,26 @@ class Engine:
             check = self._checker = checker("treatment-history")
         return check(document, source=source)
 
-    def facts(self, history: Any, *, as_of: Any) -> HistoryFacts:
+    def facts(self, history: Any, *, as_of: Any, inference: Any = None) -> HistoryFacts:
         """A history normalised as of a date: a document (checked first), a
-        :class:`~trdcore.models.TreatmentHistory` or facts this engine made before."""
+        :class:`~trdcore.models.TreatmentHistory` or facts this engine made before.
+
+        ``inference`` (a :class:`~trdcore.rules.inference.SwitchInference`) fills in the
+        outcomes it can infer from the treatments that followed, labelled as inferred.
+        Facts made before are reused as they are (with the inference they were made with)."""
         day = as_date(as_of)
         kind = history.__class__
         if kind is HistoryFacts:
-            if history.engine is self and history.as_of == day:
+            if (
+                history.engine is self
+                and history.as_of == day
+                and (inference is None or history.inference == inference)
+            ):
                 made: HistoryFacts = history
                 return made
             history = history.data
         elif kind is TreatmentHistory:  # a model hands over the checked JSON it stands for
-            return self.facts_of_checked(history.document, as_of=day)
+            return self.facts_of_checked(history.document, as_of=day, inference=inference)
         if isinstance(history, Mapping):
             data = self.check(history)
         elif isinstance(history, TreatmentHistory):
@@ -182,12 +190,16 @@ class Engine:
                 "a treatment history is a document (a mapping) or a TreatmentHistory "
                 f"model, not {type(history).__name__}"
             )
-        return self.facts_of_checked(data, as_of=day)
+        return self.facts_of_checked(data, as_of=day, inference=inference)
 
-    def facts_of_checked(self, data: Mapping[str, Any], *, as_of: datetime.date) -> HistoryFacts:
+    def facts_of_checked(
+        self, data: Mapping[str, Any], *, as_of: datetime.date, inference: Any = None
+    ) -> HistoryFacts:
         """:meth:`facts` of a document that already passed :meth:`check` (the batch path)."""
         trials, notes = read_history(data, as_of, self.catalog)
-        return HistoryFacts(data, as_of, trials, notes, self)
+        if inference is not None:
+            trials = inference.apply(trials)
+        return HistoryFacts(data, as_of, trials, notes, self, inference)
 
     def implausible_doses(self, entry: CatalogEntry) -> Mapping[str, float]:
         """By unit, the daily dose above which a record of this drug is implausible."""

@@ -4,7 +4,7 @@ An :class:`Evaluator` is one definition compiled for one
 :class:`~trdcore.engine.Engine`; get it with
 :meth:`Engine.evaluator() <trdcore.engine.Engine.evaluator>`. Its
 :meth:`~Evaluator.verdict` gives the status and counts only, its
-:meth:`~Evaluator.document` the whole ``evaluation-result@1.1.0`` document:
+:meth:`~Evaluator.document` the whole ``evaluation-result@1.2.0`` document:
 every trial's criteria with the thresholds and sources used, what data was
 missing and any warnings about the input, so a result can be reproduced and
 defended later. Both count the same way (:meth:`Evaluator.tally`), from
@@ -36,6 +36,7 @@ from trdcore.dates import as_date
 from trdcore.facts import DRUG_KINDS, HistoryFacts, TrialFacts, read_history
 from trdcore.models.history import TreatmentHistory
 from trdcore.rules.adequacy import AdequacyRules
+from trdcore.rules.whole_history import HistoryRule, Judgement
 
 __all__ = [
     "Counting",
@@ -74,9 +75,13 @@ class Verdict(NamedTuple):
     #: Each trial's and course's verdict, in the order of ``HistoryFacts.trials``: True an
     #: adequate failed trial, False not counted, None the data cannot tell.
     counted: tuple[bool | None, ...] = ()
+    #: The code list, condition and date that exclude the person, if one does.
+    excluded_by: Mapping[str, str] | None = None
+    #: Pointers of the counted trials whose failure was inferred, not recorded.
+    inferred: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, Any]:
-        """This verdict as an item of an ``evaluation-summary@1.1.0`` document's results."""
+        """This verdict as an item of an ``evaluation-summary@1.2.0`` document's results."""
         return summary_item(self.definition, *self[1:])
 
 
@@ -87,9 +92,11 @@ def summary_item(
     possible: int,
     classes: int,
     verdicts: tuple[bool | None, ...],
+    excluded_by: Mapping[str, str] | None = None,
+    inferred: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """One definition's item of an ``evaluation-summary@1.1.0`` document's ``results``."""
-    return {
+    """One definition's item of an ``evaluation-summary@1.2.0`` document's ``results``."""
+    item: dict[str, Any] = {
         "definition": definition,
         "status": status,
         "counts": {
@@ -99,6 +106,35 @@ def summary_item(
         },
         "counted": list(verdicts),
     }
+    if excluded_by is not None:
+        item["excluded_by"] = dict(excluded_by)
+    if inferred:
+        item["inferred"] = list(inferred)
+    return item
+
+
+#: An outcome as :meth:`Counting.outcome` gives it, and as whole-history rules settle it:
+#: status, the three counts, each trial's verdict, the exclusion, the inferred pointers.
+Outcome = tuple[
+    "Status",
+    int,
+    int,
+    int,
+    tuple[bool | None, ...],
+    "Mapping[str, str] | None",
+    tuple[str, ...],
+]
+
+
+def inferred_pointers(
+    trials: Sequence[TrialFacts], verdicts: Sequence[bool | None]
+) -> tuple[str, ...]:
+    """The pointers of the counted trials whose failure was inferred, not recorded."""
+    return tuple(
+        item.pointer
+        for item, verdict in zip(trials, verdicts, strict=True)
+        if verdict is True and item.inferred is not None
+    )
 
 
 def drug_classes(catalog: Catalog, taxonomy: str) -> dict[str, tuple[str, ...]]:
@@ -236,6 +272,9 @@ class Evaluator:
         self.parameters = parameters
         self.rules = AdequacyRules.compile(parameters, engine.catalog, dose_scheme=dose_scheme)
         self.counting = Counting.compile(parameters, engine.catalog)
+        #: The rules that read the whole history (conditions, next treatments), if any.
+        self.history_rule = HistoryRule.compile(parameters, engine.catalog)
+        self._needing: dict[int, Counting] = {}
         #: The dose scheme chosen in place of the definition's own (None: the definition's).
         self.dose_scheme = self.rules.dose.scheme if dose_scheme is not None else None
         #: The scheme doses are judged by (None: doses are not checked).
@@ -243,6 +282,10 @@ class Evaluator:
 
     def verdict(self, history: Any, *, as_of: Any) -> Verdict:
         """Status and counts only: the same verdict as :meth:`document`, without explaining it."""
+        if self.history_rule is not None:
+            return _new_tuple(
+                Verdict, (self.entry.ref, *self.settled(self.engine.facts(history, as_of=as_of)))
+            )
         kind = history.__class__
         if kind is HistoryFacts and history.engine is self.engine and history.as_of == as_of:
             trials = history.trials
@@ -252,21 +295,49 @@ class Evaluator:
         else:
             trials = self.engine.facts(history, as_of=as_of).trials
         counts = self.rules.counts
-        outcome = self.counting.outcome(trials, tuple([counts(item) for item in trials]))
-        return _new_tuple(Verdict, (self.entry.ref, *outcome))
+        verdicts = tuple([counts(item) for item in trials])
+        outcome = self.counting.outcome(trials, verdicts)
+        return _new_tuple(
+            Verdict, (self.entry.ref, *outcome, None, inferred_pointers(trials, verdicts))
+        )
+
+    def counting_for(self, needed: int | None) -> Counting:
+        """The counting rule, with the index event's number of failed trials when it has one."""
+        if needed is None or needed == self.counting.needed:
+            return self.counting
+        found = self._needing.get(needed)
+        if found is None:
+            found = self._needing[needed] = attrs.evolve(self.counting, needed=needed)
+        return found
+
+    def settled(self, facts: HistoryFacts) -> Outcome:
+        """The outcome of a definition with whole-history rules (:attr:`history_rule`):
+        its trials counted, then the exclusion, a missing required diagnosis or conditions
+        not on record settled on top (see :func:`settle`)."""
+        rule = self.history_rule
+        assert rule is not None
+        judgement = rule.judge(facts, facts.trials)
+        trials = judgement.trials
+        counts = self.rules.counts
+        verdicts = tuple([counts(item) for item in trials])
+        outcome = self.counting_for(judgement.needed).outcome(trials, verdicts)
+        return settle(outcome, judgement, self.counting.not_counted, trials)
 
     def document(self, history: Any, *, as_of: Any) -> dict[str, Any]:
-        """The ``evaluation-result@1.1.0`` document: verdict, trial by trial reasons, thresholds."""
+        """The ``evaluation-result@1.2.0`` document: verdict, trial by trial reasons, thresholds."""
         from trdcore.release import VERSION as __version__
 
         facts: HistoryFacts = self.engine.facts(history, as_of=as_of)
-        counting = self.counting
+        rule = self.history_rule
+        judgement = rule.judge(facts, facts.trials) if rule is not None else None
+        trials = judgement.trials if judgement is not None else facts.trials
+        counting = self.counting_for(judgement.needed if judgement is not None else None)
         recognise = self.engine.catalog.recognise_drug
         assessments: list[dict[str, Any]] = []
         verdicts: list[bool | None] = []
         missing: list[dict[str, str]] = []
         thresholds: dict[str, Mapping[str, Any]] = {}
-        for item in facts.trials:
+        for item in trials:
             verdict, criteria = self.rules.assess(item)
             verdicts.append(verdict)
             classes = list(counting.classes_of(item))
@@ -284,8 +355,11 @@ class Evaluator:
                 "kind": item.kind,
                 "counted": verdict,
                 "criteria": [criterion.to_json() for criterion in criteria],
-                "reason": _reason(verdict, criteria, item.kind, self.judged_by is not None),
+                "reason": _reason(verdict, criteria, item.kind, self.judged_by is not None)
+                + (_INFERRED if verdict is not False and item.inferred is not None else ""),
             }
+            if item.inferred is not None:
+                assessment["outcome_inferred"] = dict(item.inferred)
             if item.trial_id:
                 assessment["trial_id"] = item.trial_id
             if item.drug is not None:
@@ -299,23 +373,48 @@ class Evaluator:
             if classes:
                 assessment["classes"] = classes
             assessments.append(assessment)
-        tally = counting.tally(facts.trials, verdicts)
+        tally = counting.tally(trials, verdicts)
         status = tally.status
+        explanation = self._explanation(status, tally, counting)
+        exclusion = index = None
+        if judgement is not None:
+            settled = settle(
+                (status, 0, 0, 0, (), None, ()), judgement, counting.not_counted, trials
+            )[0]
+            exclusion, index = judgement.exclusion, judgement.index
+            explanation = _settled_explanation(settled, status, explanation, judgement)
+            if settled == Status.INDETERMINATE and status != Status.INDETERMINATE:
+                missing = []  # only the conditions could change it
+            status = settled
+            if status == Status.INDETERMINATE:
+                missing.extend(judgement.missing)
         if status != Status.INDETERMINATE or counting.not_counted:
             missing = []
         result: dict[str, Any] = {
-            "schema": "evaluation-result@1.1.0",
+            "schema": "evaluation-result@1.2.0",
             "definition": self.entry.ref,
             "catalog_version": __version__,
             "as_of": facts.as_of.isoformat(),
             "status": status,
-            "explanation": self._explanation(status, tally),
+            "explanation": explanation,
             "trials": assessments,
             "counts": {
                 "adequate_failed_trials": len(tally.counted),
                 "possible_failed_trials": len(tally.possible),
                 "distinct_classes": len(tally.classes),
             },
+        }
+        if exclusion is not None:
+            result["exclusion"] = exclusion
+        if index is not None:
+            result["index"] = index
+        inferred = inferred_pointers(trials, verdicts)
+        if inferred:
+            result["inferred"] = list(inferred)
+            result["explanation"] += (
+                f"; {len(inferred)} of the counted failures inferred from the next treatment"
+            )
+        result |= {
             "missing": missing,
             "thresholds": [*self._scheme_threshold(), *thresholds.values()],
             "warnings": list(facts.warnings),
@@ -349,8 +448,8 @@ class Evaluator:
             }
         ]
 
-    def _explanation(self, status: Status, tally: Tally) -> str:
-        counting = self.counting
+    def _explanation(self, status: Status, tally: Tally, counting: Counting | None = None) -> str:
+        counting = counting or self.counting
         needed, needed_classes, taxonomy = (
             counting.needed,
             counting.needed_classes,
@@ -381,6 +480,64 @@ class Evaluator:
         return f"{have}{classes_note}; at least {needed} needed" + (
             f" from {needed_classes} different classes" if needed_classes else ""
         )
+
+
+_INFERRED = " (its failure is inferred from the treatment that followed, not recorded)"
+
+
+def settle(
+    outcome: tuple[Any, ...],
+    judgement: Judgement,
+    not_counted: bool,
+    trials: Sequence[TrialFacts],
+) -> Outcome:
+    """An outcome of the counted trials with the whole-history rules on top: an exclusion
+    or a reason the definition cannot be met makes it ``not_met``; conditions not on record
+    make a ``met`` one ``indeterminate`` (unless the definition does not count missing data,
+    which the judgement has settled already)."""
+    status, counted, possible, classes, verdicts = outcome[:5]
+    excluded_by = None
+    if judgement.exclusion is not None:
+        found = judgement.exclusion
+        excluded_by = {key: found[key] for key in ("code_list", "condition", "date")}
+        status = Status.NOT_MET
+    elif judgement.unmet is not None:
+        status = Status.NOT_MET
+    elif judgement.missing and status == Status.MET and not not_counted:
+        status = Status.INDETERMINATE
+    return (
+        status,
+        counted,
+        possible,
+        classes,
+        verdicts,
+        excluded_by,
+        inferred_pointers(trials, verdicts) if verdicts else (),
+    )
+
+
+def _settled_explanation(
+    settled: Status, counted: Status, explanation: str, judgement: Judgement
+) -> str:
+    if judgement.exclusion is not None:
+        found = judgement.exclusion
+        coding = found.get("coding") or {}
+        what = found.get("name") or coding.get("display") or coding.get("code", "a condition")
+        return (
+            f"excluded: {what} recorded on {found['date']} ({found['condition']}) is in "
+            f"{found['code_list']}; the trials alone: {explanation}"
+        )
+    if judgement.unmet is not None:
+        return f"{judgement.unmet}; the trials alone: {explanation}"
+    if settled != counted:
+        return f"{explanation}; but the conditions needed to check it are not recorded"
+    if judgement.index is not None:
+        index = judgement.index
+        return (
+            f"{explanation}; index: {index.get('drug_input', index['pointer'])} started on "
+            f"{index['date']}"
+        )
+    return explanation
 
 
 def _reason(verdict: bool | None, criteria: Iterable[Any], kind: str, dose_checked: bool) -> str:

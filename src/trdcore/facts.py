@@ -27,6 +27,7 @@ __all__ = [
     "DRUG_KINDS",
     "IMPLAUSIBLE_DOSE_FACTOR",
     "WEEKS_PER_MONTH",
+    "ConditionFacts",
     "Dose",
     "HistoryFacts",
     "TrialFacts",
@@ -91,6 +92,22 @@ class TrialFacts(NamedTuple):
     #: trial of a history); with ``as_of`` it places the trial for the episode rule.
     episode_start: datetime.date | None = None
     as_of: datetime.date | None = None
+    #: Set when the outcome non-response was inferred from the treatment that followed, not
+    #: recorded: the history's ``outcome_inferred`` block, or one made by an inference rule
+    #: (:mod:`trdcore.rules.inference`). Results label every such trial.
+    inferred: Mapping[str, Any] | None = None
+
+
+class ConditionFacts(NamedTuple):
+    """One recorded condition of a history, as exclusions and required diagnoses read it."""
+
+    pointer: str
+    date: datetime.date
+    #: (system, code) of each coding.
+    codes: tuple[tuple[str, str], ...]
+    name: str | None
+    #: The first coding as the history gives it (shown in results), if any.
+    coding: Mapping[str, Any] | None
 
 
 def _trial_facts(
@@ -162,6 +179,7 @@ def _trial_facts(
             augmented,
             episode_start,
             as_of,
+            get("outcome_inferred"),
         ),
     )
 
@@ -252,12 +270,14 @@ class HistoryFacts:
     """
 
     __slots__ = (
+        "_conditions",
         "_notes",
         "_warnings",
         "as_of",
         "data",
         "engine",
         "history_id",
+        "inference",
         "trials",
     )
 
@@ -268,6 +288,7 @@ class HistoryFacts:
         trials: tuple[TrialFacts, ...],
         notes: tuple[Note, ...],
         engine: Any,
+        inference: Any = None,
     ) -> None:
         #: The checked treatment-history document the facts were read from.
         self.data = data
@@ -277,8 +298,36 @@ class HistoryFacts:
         #: The engine that read the history: facts are reused only by it, and its tables
         #: (``implausible_doses``, ``suggestion``) word the warnings.
         self.engine = engine
+        #: The outcome inference applied to the trials (a SwitchInference), or None.
+        self.inference = inference
         self._notes = notes
         self._warnings: tuple[dict[str, Any], ...] | None = None
+        self._conditions: tuple[ConditionFacts, ...] | None = None
+
+    @property
+    def conditions(self) -> tuple[ConditionFacts, ...] | None:
+        """The recorded conditions, oldest first, or None when the history records none
+        (no ``conditions`` field: exclusions cannot be ruled out)."""
+        found = self._conditions
+        if found is None:
+            listed = self.data.get("conditions")
+            if listed is None:
+                return None
+            made = []
+            for number, item in enumerate(listed):
+                codings = item.get("codings") or ()
+                made.append(
+                    ConditionFacts(
+                        f"/conditions/{number}",
+                        _date(item["date"]),
+                        tuple((coding["system"], coding["code"]) for coding in codings),
+                        item.get("name"),
+                        codings[0] if codings else None,
+                    )
+                )
+            made.sort(key=lambda condition: condition.date)
+            found = self._conditions = tuple(made)
+        return found
 
     @property
     def episode(self) -> Any:

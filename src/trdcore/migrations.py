@@ -36,6 +36,9 @@ class Migration:
     to_version: str
     upgrade: Upgrade = attrs.field(eq=False, repr=False)
     description: str = ""
+    #: The step only adds optional fields: every valid from_version document is a valid
+    #: to_version document once its ``schema`` field names the new version.
+    additive: bool = False
 
 
 def _default_checker(document: object, schema: str) -> list[Issue]:
@@ -59,9 +62,16 @@ class MigrationRegistry:
     _steps: dict[tuple[str, str], Migration] = attrs.field(factory=dict, init=False)
 
     def register(
-        self, schema: str, from_version: str, to_version: str, *, description: str = ""
+        self,
+        schema: str,
+        from_version: str,
+        to_version: str,
+        *,
+        description: str = "",
+        additive: bool = False,
     ) -> Callable[[Upgrade], Upgrade]:
-        """Decorator that registers ``upgrade`` as the step out of ``schema@from_version``."""
+        """Decorator that registers ``upgrade`` as the step out of ``schema@from_version``
+        (``additive``: the new version only adds optional fields; :attr:`Migration.additive`)."""
 
         def decorator(upgrade: Upgrade) -> Upgrade:
             key = (schema, from_version)
@@ -72,7 +82,12 @@ class MigrationRegistry:
                     f"(to {existing.to_version}: {existing.upgrade.__name__})"
                 )
             self._steps[key] = Migration(
-                schema, from_version, to_version, upgrade, description or (upgrade.__doc__ or "")
+                schema,
+                from_version,
+                to_version,
+                upgrade,
+                description or (upgrade.__doc__ or ""),
+                additive,
             )
             return upgrade
 
@@ -101,6 +116,14 @@ class MigrationRegistry:
                     to_version=to_version,
                 )
         return chain
+
+    def additive(self, schema: str, from_version: str, to_version: str) -> bool:
+        """Whether every step between two versions only adds optional fields (then a document
+        valid under the older version is carried forward by renaming its version alone)."""
+        try:
+            return all(step.additive for step in self.steps(schema, from_version, to_version))
+        except MigrationError:
+            return False
 
     def migrate(
         self,
@@ -164,6 +187,7 @@ def migrate(
     "1.0.0",
     "1.1.0",
     description="1.1.0 adds the lookback-days episode scope; a 1.0.0 definition means the same.",
+    additive=True,
 )
 def _trd_definition_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
     return document
@@ -174,6 +198,7 @@ def _trd_definition_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
     "1.0.0",
     "1.1.0",
     description="1.1.0 adds dose_scheme (one scheme for every definition); 1.0.0 means the same.",
+    additive=True,
 )
 def _evaluation_summary_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
     return document
@@ -184,6 +209,7 @@ def _evaluation_summary_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
     "1.0.0",
     "1.1.0",
     description="1.1.0 adds recognised_by on trial assessments; a 1.0.0 result means the same.",
+    additive=True,
 )
 def _evaluation_result_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
     return document
@@ -194,6 +220,7 @@ def _evaluation_result_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
     "1.0.0",
     "1.1.0",
     description="1.1.0 adds the optional publisher block; a 1.0.0 source means the same.",
+    additive=True,
 )
 def _source_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
     return document
@@ -205,6 +232,54 @@ def _source_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
     "1.1.0",
     description="1.1.0 lets a fill lack strength, quantity or days_supply and adds end_date; "
     "a 1.0.0 document means the same.",
+    additive=True,
 )
 def _dispensing_events_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
+    return document
+
+
+@default_registry.register(
+    "treatment-history",
+    "1.0.0",
+    "1.1.0",
+    description="1.1.0 adds dated conditions and outcome_inferred on trials; a 1.0.0 history "
+    "means the same.",
+    additive=True,
+)
+def _treatment_history_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
+    return document
+
+
+@default_registry.register(
+    "trd-definition",
+    "1.1.0",
+    "1.2.0",
+    description="1.2.0 adds exclusions, required_condition, trial_drugs, the not-checked dose "
+    "method and the next-treatment non-response method; a 1.1.0 definition means the same.",
+    additive=True,
+)
+def _trd_definition_1_2_0(document: dict[str, Any]) -> dict[str, Any]:
+    return document
+
+
+@default_registry.register(
+    "evaluation-result",
+    "1.1.0",
+    "1.2.0",
+    description="1.2.0 adds exclusion, index, inferred and outcome_inferred; a 1.1.0 result "
+    "means the same.",
+    additive=True,
+)
+def _evaluation_result_1_2_0(document: dict[str, Any]) -> dict[str, Any]:
+    return document
+
+
+@default_registry.register(
+    "evaluation-summary",
+    "1.1.0",
+    "1.2.0",
+    description="1.2.0 adds excluded_by and inferred on results; a 1.1.0 summary means the same.",
+    additive=True,
+)
+def _evaluation_summary_1_2_0(document: dict[str, Any]) -> dict[str, Any]:
     return document

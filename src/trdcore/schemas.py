@@ -40,6 +40,7 @@ __all__ = [
     "latest_version",
     "load_schema",
     "registry",
+    "resolve_for",
     "resolve_schema",
     "schema_for_document",
     "versions_of",
@@ -247,9 +248,25 @@ def _pointer(path: Iterator[object] | Any) -> str:
     return "".join(f"/{part}" for part in parts)
 
 
+def resolve_for(document: object, schema: str | SchemaRef) -> SchemaRef:
+    """The schema to check ``document`` against: ``schema`` when it names a version; for a
+    bare name, the version of that schema the document declares (a 1.0.0 history is
+    checked as 1.0.0, then carried forward), else the newest."""
+    if isinstance(schema, SchemaRef) or "@" in schema:
+        return resolve_schema(schema)
+    ref = resolve_schema(schema)
+    declared = document.get("schema") if isinstance(document, Mapping) else None
+    if declared.__class__ is str and declared != ref.text:
+        name, _, version = declared.partition("@")
+        if name == ref.name and version in versions_of(name):
+            return SchemaRef(name, version)
+    return ref
+
+
 def check(document: object, schema: str | SchemaRef) -> list[Issue]:
-    """Every schema problem in ``document``, most relevant first; empty when valid."""
-    ref = schema if isinstance(schema, SchemaRef) else resolve_schema(schema)
+    """Every schema problem in ``document``, most relevant first; empty when valid. A bare
+    schema name checks the version the document declares (:func:`resolve_for`)."""
+    ref = resolve_for(document, schema)
     if _fast_validator(ref).is_valid(document):
         return []
     from jsonschema.exceptions import relevance

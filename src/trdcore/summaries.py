@@ -1,4 +1,4 @@
-"""``evaluation-summary@1.1.0``: one history's verdicts under several definitions, compactly.
+"""``evaluation-summary@1.2.0``: one history's verdicts under several definitions, compactly.
 
 Verdicts only (status, counts, each trial's verdict), the input warnings and
 the stages when asked for: the form large batches write, one line per
@@ -20,8 +20,8 @@ from typing import Any
 
 import orjson
 
-from trdcore.evaluation import Evaluator, Status, summary_item
-from trdcore.facts import HistoryFacts, TrialFacts
+from trdcore.evaluation import Evaluator, Status, inferred_pointers, summary_item
+from trdcore.facts import HistoryFacts
 from trdcore.rules.adequacy import AdequacyPanel
 from trdcore.rules.criteria import decision_key
 
@@ -55,22 +55,40 @@ class SummaryPanel:
             for evaluator in evaluators
         )
         self._fragments: dict[Any, orjson.Fragment] = {}
+        #: Whether any definition reads the whole history (conditions, next treatments).
+        self._whole = any(evaluator.history_rule is not None for evaluator in evaluators)
 
-    def results(self, trials: tuple[TrialFacts, ...], *, as_json: bool = False) -> list[Any]:
-        """The summary ``results``: each evaluator's verdict of the trials, in order.
+    def results(self, facts: HistoryFacts, *, as_json: bool = False) -> list[Any]:
+        """The summary ``results``: each evaluator's verdict of the history, in order.
 
         Definitions that count alike and judged the trials alike have the same outcome,
         worked out once. With ``as_json`` each item is its serialised JSON
-        (an ``orjson.Fragment``), made once per distinct item and reused.
+        (an ``orjson.Fragment``), made once per distinct item and reused. Definitions with
+        whole-history rules (:attr:`Evaluator.history_rule`) are settled one by one.
         """
+        trials = facts.trials
         judge = self.adequacy.counts
         columns = zip(*[judge(item) for item in trials], strict=True) if trials else self._no_trials
         outcomes: dict[Any, tuple[Status, int, int, int, tuple[bool | None, ...]]] = {}
         results: list[Any] = []
         fragments = self._fragments
+        inferred = any(item.inferred is not None for item in trials)
+        whole = self._whole
         for ref, evaluator, counting, column in zip(
             self.refs, self.evaluators, self._counting, columns, strict=True
         ):
+            if whole and evaluator.history_rule is not None:
+                settled = summary_item(ref, *evaluator.settled(facts))
+                results.append(orjson.Fragment(orjson.dumps(settled)) if as_json else settled)
+                continue
+            if inferred:
+                pointers = inferred_pointers(trials, column)
+                if pointers:
+                    item = summary_item(
+                        ref, *evaluator.counting.outcome(trials, column), None, pointers
+                    )
+                    results.append(orjson.Fragment(orjson.dumps(item)) if as_json else item)
+                    continue
             outcome = outcomes.get((counting, column))
             if outcome is None:
                 outcome = outcomes[counting, column] = evaluator.counting.outcome(trials, column)
@@ -97,7 +115,7 @@ class SummaryPanel:
         as_json: bool = False,
     ) -> dict[str, Any]:
         """The summary document of one history (``source`` and ``line`` say where it was read)."""
-        document: dict[str, Any] = {"schema": "evaluation-summary@1.1.0"}
+        document: dict[str, Any] = {"schema": "evaluation-summary@1.2.0"}
         if facts.history_id:
             document["history_id"] = facts.history_id
         if source is not None:
@@ -108,10 +126,12 @@ class SummaryPanel:
         document["as_of"] = facts.as_of.isoformat()
         if self.dose_scheme is not None:
             document["dose_scheme"] = self.dose_scheme
+        if facts.inference is not None:
+            document["infer_outcomes"] = facts.inference.to_json()
         document["catalog_version"] = version
         document["engine"] = {"name": "trdcore", "version": version}
         document["pointers"] = [item.pointer for item in facts.trials]
-        document["results"] = self.results(facts.trials, as_json=as_json)
+        document["results"] = self.results(facts, as_json=as_json)
         document["warnings"] = list(facts.warnings)
         if stages is not None:
             document["stages"] = stages

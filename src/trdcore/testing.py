@@ -192,7 +192,7 @@ _MINIMAL: dict[str, dict[str, Any]] = {
         "review": _REVIEW,
     },
     "evaluation-result": {
-        "schema": "evaluation-result@1.1.0",
+        "schema": "evaluation-result@1.2.0",
         "definition": "example-definition@1.0.0",
         "catalog_version": "0.1.0",
         "as_of": "2026-01-15",

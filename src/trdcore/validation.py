@@ -15,6 +15,7 @@ from trdcore.schemas import (
     available_schemas,
     check,
     fast_validator,
+    resolve_for,
     resolve_schema,
     schema_for_document,
     versions_of,
@@ -25,7 +26,7 @@ __all__ = ["DocumentReport", "check_documents", "checked", "checker", "issues", 
 
 def _target(document: object, schema: str | SchemaRef | None) -> SchemaRef:
     if schema is not None:
-        return resolve_schema(schema)
+        return resolve_for(document, schema)
     declared = schema_for_document(document)
     if declared is None:
         raise UnknownSchemaError(
@@ -95,17 +96,47 @@ def checker(schema: str | SchemaRef) -> Callable[..., Mapping[str, Any]]:
     ``checker("treatment-history")(document, source=None)`` returns the checked
     document or raises as :func:`checked` does; the schema, its compiled
     validator and its cross-field check are looked up once, not per document.
+    Given a bare name, each document is checked against the version it declares
+    and carried to the newest: a document of an older version whose steps only
+    add optional fields (:meth:`~trdcore.migrations.MigrationRegistry.additive`)
+    is checked by that version's compiled validator and handed on as a shallow
+    copy naming the newest version, so old files cost no more than new ones.
     """
     ref = resolve_schema(schema)
     is_valid = fast_validator(ref).is_valid
     cross = crosscheck_for(ref.name)
-    newest = ref.version == versions_of(ref.name)[-1]
+    versions = versions_of(ref.name)
+    newest = ref.version == versions[-1]
+    pinned = isinstance(schema, SchemaRef) or "@" in schema
+    newest_text = str(ref)
+    older: dict[str, tuple[SchemaRef, Callable[[object], bool] | None]] = {}
+    if newest and not pinned:
+        from trdcore.migrations import default_registry
+
+        for version in versions[:-1]:
+            old = SchemaRef(ref.name, version)
+            fast = (
+                fast_validator(old).is_valid
+                if default_registry.additive(ref.name, version, ref.version)
+                else None
+            )
+            older[str(old)] = (old, fast)
 
     def check(document: object, *, source: str | None = None) -> Mapping[str, Any]:
-        if newest and document.__class__ is dict and is_valid(document):
-            if cross is None or not (found := cross(document)):
-                return document
-            raise SchemaValidationError(str(ref), found, source=source)
+        if newest and document.__class__ is dict:
+            declared = document.get("schema", newest_text)  # type: ignore[attr-defined]
+            if declared == newest_text:
+                if is_valid(document):
+                    if cross is None or not (found := cross(document)):  # type: ignore[arg-type]
+                        return document  # type: ignore[return-value]
+                    raise SchemaValidationError(str(ref), found, source=source)
+            elif declared.__class__ is str and declared in older:
+                old, fast = older[declared]
+                if fast is not None and fast(document):
+                    if cross is None or not (found := cross(document)):  # type: ignore[arg-type]
+                        return {**document, "schema": newest_text}  # type: ignore[dict-item]
+                    raise SchemaValidationError(str(old), found, source=source)
+                return checked(document, old, source=source)
         return checked(document, ref, source=source)
 
     return check

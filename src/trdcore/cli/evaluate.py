@@ -59,6 +59,21 @@ _MARKS = {True: "✓", False: "✗", None: "?"}
     help="Judge every definition's doses by this dose scheme (for example us-label-minimum) "
     "instead of its own; `trdcore definitions show ID` names each definition's scheme.",
 )
+@click.option(
+    "--infer-outcomes",
+    type=click.Choice(["switch"]),
+    help="Infer the outcomes that are not recorded from what followed (claims-style, off by "
+    "default): a trial counts as a non-response when another antidepressant or an "
+    "augmentation agent started no more than --switch-days days after it ended. Every "
+    "inferred outcome is labelled in the results.",
+)
+@click.option(
+    "--switch-days",
+    type=click.IntRange(0, 3660),
+    metavar="DAYS",
+    help="With --infer-outcomes switch: the window in days after a trial's end (required; "
+    "published studies use 42 to 365, see docs/plugins/omop.md).",
+)
 @jobs_option("Worker processes. Default: every core for --format ndjson, else 1.")
 def evaluate_command(
     path: Path,
@@ -69,6 +84,8 @@ def evaluate_command(
     explain: bool,
     stages: bool | None,
     dose_scheme: str | None,
+    infer_outcomes: str | None,
+    switch_days: int | None,
     jobs: int | None,
 ) -> None:
     """Evaluate treatment histories (JSON, YAML or NDJSON) against TRD definitions.
@@ -99,6 +116,9 @@ def evaluate_command(
             "--explain applies to --format ndjson (text and json always explain)",
             param_hint="--explain",
         )
+    from trdcore.rules.inference import switch_inference
+
+    inference = switch_inference(infer_outcomes, switch_days)
     from trdcore.batch import Kernel
     from trdcore.engine import Engine
 
@@ -118,10 +138,18 @@ def evaluate_command(
             stages=with_stages,
             explain=explain,
             dose_scheme=dose_scheme,
+            infer_outcomes=inference,
         )
         failures = _evaluate_ndjson(path, kernel, jobs)
     else:
-        kernel = Kernel.of(engine, chosen, as_of=day, stages=True, dose_scheme=dose_scheme)
+        kernel = Kernel.of(
+            engine,
+            chosen,
+            as_of=day,
+            stages=True,
+            dose_scheme=dose_scheme,
+            infer_outcomes=inference,
+        )
         failures = _evaluate_documents(path, kernel, jobs or 1, output_format)
     if failures:
         sys.exit(EXIT_INVALID)

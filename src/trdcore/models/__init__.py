@@ -54,10 +54,12 @@ from trdcore.models.evaluation import (
 from trdcore.models.events import DispensingEvent, DispensingEvents, EpisodeStart, Strength
 from trdcore.models.history import (
     Augmentation,
+    Condition,
     Course,
     DoseOrUnknown,
     DrugReference,
     Episode,
+    OutcomeInferred,
     SystemIdentifier,
     TimedTreatment,
     TreatmentHistory,
@@ -79,6 +81,7 @@ __all__ = [
     "ClinicalDrugList",
     "CodeList",
     "Coding",
+    "Condition",
     "ContentModule",
     "CountsAsTrial",
     "Course",
@@ -113,6 +116,7 @@ __all__ = [
     "LocalizedText",
     "MissingData",
     "NonResponseRule",
+    "OutcomeInferred",
     "PematReview",
     "RegulatoryStatus",
     "Review",

@@ -15,11 +15,14 @@ from trdcore.models.common import Review, Scale, Sourced, Status, Verification
 
 __all__ = [
     "AdequateDoseRule",
+    "CodeListRule",
     "CountsAsTrial",
     "DefinitionParameters",
     "DistinctClassesRule",
     "EpisodeRule",
+    "NextTreatment",
     "NonResponseRule",
+    "RequiredCondition",
     "TrdDefinition",
 ]
 
@@ -43,11 +46,40 @@ class DistinctClassesRule(JsonModel):
 class AdequateDoseRule(JsonModel):
     """How dose adequacy is judged: against a catalog dosing scheme, or by the clinician."""
 
-    method: Literal["dose-scheme", "clinician-judgment"]
+    method: Literal["dose-scheme", "clinician-judgment", "not-checked"]
     scheme: str | None = None
     sources: tuple[str, ...]
     verification: Verification
     note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NextTreatment(JsonModel):
+    """A treatment whose start marks earlier trials as failed (the next-treatment method):
+    drugs in ``code_lists``, preceded by at least ``min_failed_trials`` trials of different
+    drugs (begun on its first day too when ``same_day``)."""
+
+    code_lists: tuple[str, ...]
+    min_failed_trials: int
+    same_day: bool
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CodeListRule(JsonModel):
+    """A rule that reads code lists of the catalog (trial drugs, exclusions), with sources."""
+
+    code_lists: tuple[str, ...]
+    sources: tuple[str, ...]
+    verification: Verification
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RequiredCondition(CodeListRule):
+    """A condition of the lists recorded no more than ``days_before`` days before the index."""
+
+    days_before: int
 
 
 @attrs.frozen(kw_only=True)
@@ -58,11 +90,13 @@ class NonResponseRule(JsonModel):
     or must fall strictly below it (less than 50%).
     """
 
-    method: Literal["percent-improvement", "recorded-outcome"]
+    method: Literal["percent-improvement", "recorded-outcome", "next-treatment"]
     max_improvement_percent: float | None = None
     inclusive: bool | None = None
     scales: tuple[Scale, ...] | None = None
     partial_response_counts: bool | None = None
+    within_days: int | None = None
+    next_treatments: tuple[NextTreatment, ...] | None = None
     sources: tuple[str, ...]
     verification: Verification
     note: str | None = None
@@ -108,6 +142,9 @@ class DefinitionParameters(JsonModel):
     adherence_required: Sourced[bool]
     intolerance_counts_as_failure: Sourced[bool]
     missing_data: MissingDataPolicy
+    trial_drugs: CodeListRule | None = None
+    required_condition: RequiredCondition | None = None
+    exclusions: CodeListRule | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -116,7 +153,9 @@ class TrdDefinition(DocumentModel):
 
     SCHEMA_NAME: ClassVar[str] = "trd-definition"
 
-    schema: Literal["trd-definition@1.0.0", "trd-definition@1.1.0"] | None = None
+    schema: (
+        Literal["trd-definition@1.0.0", "trd-definition@1.1.0", "trd-definition@1.2.0"] | None
+    ) = None
     id: str
     version: str
     status: Status

@@ -13,7 +13,7 @@ from typing import ClassVar, Literal, TypeAlias
 import attrs
 
 from trdcore.models._json import DocumentModel, JsonModel
-from trdcore.models.common import Verification
+from trdcore.models.common import Coding, Verification
 
 #: How input named a catalog drug (``trdcore.catalog.Catalog.recognise_drug``).
 RecognisedBy: TypeAlias = Literal["name", "ingredient code", "clinical drug code", "parsed name"]
@@ -25,6 +25,11 @@ __all__ = [
     "Engine",
     "EvaluationResult",
     "EvaluationSummary",
+    "Exclusion",
+    "ExclusionReference",
+    "IndexEvent",
+    "InferOutcomes",
+    "InferredOutcome",
     "InputWarning",
     "MissingData",
     "StageResult",
@@ -63,6 +68,47 @@ class CriterionResult(JsonModel):
 
 
 @attrs.frozen(kw_only=True)
+class InferredOutcome(JsonModel):
+    """A trial outcome inferred from the treatment that followed it, not recorded."""
+
+    method: Literal["switch", "next-treatment"]
+    within_days: int
+    next_start: datetime.date
+    next_drug: str | None = None
+    next_trial: str | None = None
+    next_pointer: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Exclusion(JsonModel):
+    """The recorded condition that excludes a person under a definition's exclusions."""
+
+    code_list: str
+    condition: str
+    coding: Coding | None = None
+    name: str | None = None
+    date: datetime.date
+
+
+@attrs.frozen(kw_only=True)
+class ExclusionReference(JsonModel):
+    """In a summary: which code list and condition excluded the person, and when."""
+
+    code_list: str
+    condition: str
+    date: datetime.date
+
+
+@attrs.frozen(kw_only=True)
+class IndexEvent(JsonModel):
+    """The treatment whose start marked the counted trials as failed (next-treatment rules)."""
+
+    pointer: str
+    date: datetime.date
+    drug_input: str | None = None
+
+
+@attrs.frozen(kw_only=True)
 class TrialAssessment(JsonModel):
     """The judgement on one trial or course of the history, which ``pointer`` locates.
 
@@ -79,6 +125,7 @@ class TrialAssessment(JsonModel):
     recognised_by: RecognisedBy | None = None
     classes: tuple[str, ...] | None = None
     counted: bool | None
+    outcome_inferred: InferredOutcome | None = None
     criteria: tuple[CriterionResult, ...]
     reason: str
 
@@ -144,7 +191,10 @@ class EvaluationResult(DocumentModel):
 
     SCHEMA_NAME: ClassVar[str] = "evaluation-result"
 
-    schema: Literal["evaluation-result@1.0.0", "evaluation-result@1.1.0"] | None = None
+    schema: (
+        Literal["evaluation-result@1.0.0", "evaluation-result@1.1.0", "evaluation-result@1.2.0"]
+        | None
+    ) = None
     history_id: str | None = None
     definition: str
     catalog_version: str
@@ -153,11 +203,22 @@ class EvaluationResult(DocumentModel):
     explanation: str | None = None
     trials: tuple[TrialAssessment, ...]
     counts: TrialCounts
+    exclusion: Exclusion | None = None
+    index: IndexEvent | None = None
+    inferred: tuple[str, ...] | None = None
     missing: tuple[MissingData, ...]
     thresholds: tuple[Threshold, ...] | None = None
     warnings: tuple[InputWarning, ...]
     stages: tuple[StageResult, ...] | None = None
     engine: Engine
+
+
+@attrs.frozen(kw_only=True)
+class InferOutcomes(JsonModel):
+    """The outcome inference an evaluation applied (``trdcore evaluate --infer-outcomes``)."""
+
+    method: Literal["switch"]
+    within_days: int
 
 
 @attrs.frozen(kw_only=True)
@@ -168,6 +229,8 @@ class DefinitionVerdict(JsonModel):
     status: Literal["met", "not_met", "indeterminate"]
     counts: TrialCounts
     counted: tuple[bool | None, ...]
+    excluded_by: ExclusionReference | None = None
+    inferred: tuple[str, ...] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -180,12 +243,15 @@ class EvaluationSummary(DocumentModel):
 
     SCHEMA_NAME: ClassVar[str] = "evaluation-summary"
 
-    schema: Literal["evaluation-summary@1.0.0", "evaluation-summary@1.1.0"]
+    schema: Literal[
+        "evaluation-summary@1.0.0", "evaluation-summary@1.1.0", "evaluation-summary@1.2.0"
+    ]
     history_id: str | None = None
     source: str | None = None
     line: int | None = None
     as_of: datetime.date
     dose_scheme: str | None = None
+    infer_outcomes: InferOutcomes | None = None
     catalog_version: str
     engine: Engine
     pointers: tuple[str, ...]

@@ -8,6 +8,7 @@ known" differently from "never asked".
 from __future__ import annotations
 
 import copy
+import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, Self, TypeAlias
 
@@ -19,10 +20,12 @@ from trdcore.models.common import Coding, DailyDose, DateOrUnknown, Duration, Sc
 
 __all__ = [
     "Augmentation",
+    "Condition",
     "Course",
     "DoseOrUnknown",
     "DrugReference",
     "Episode",
+    "OutcomeInferred",
     "SystemIdentifier",
     "TimedTreatment",
     "TreatmentHistory",
@@ -105,6 +108,28 @@ class Augmentation(TimedTreatment):
 
 
 @attrs.frozen(kw_only=True)
+class OutcomeInferred(JsonModel):
+    """Why a trial's outcome reads non-response though none was recorded: the treatment that
+    followed it (claims-style inference, opt-in; see :mod:`trdcore.rules.inference`)."""
+
+    method: Literal["switch"]
+    within_days: int
+    next_start: datetime.date
+    next_drug: str | None = None
+    next_trial: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Condition(JsonModel):
+    """A recorded condition with its date: what exclusions and required diagnoses read."""
+
+    id: str | None = None
+    name: str | None = None
+    codings: tuple[Coding, ...] | None = None
+    date: datetime.date
+
+
+@attrs.frozen(kw_only=True)
 class Trial(TimedTreatment):
     """One antidepressant trial: a drug at a daily dose for a period, and how it went.
 
@@ -117,6 +142,7 @@ class Trial(TimedTreatment):
     daily_dose: DoseOrUnknown | None = None
     adherence: Adherence | None = None
     outcome: Outcome | None = None
+    outcome_inferred: OutcomeInferred | None = None
     baseline_score: ScaleScore | None = None
     end_score: ScaleScore | None = None
     reason_stopped: ReasonStopped | None = None
@@ -145,12 +171,13 @@ class TreatmentHistory(DocumentModel):
 
     SCHEMA_NAME: ClassVar[str] = "treatment-history"
 
-    schema: Literal["treatment-history@1.0.0"] | None = None
+    schema: Literal["treatment-history@1.0.0", "treatment-history@1.1.0"] | None = None
     id: str | None = None
     identifiers: tuple[SystemIdentifier, ...] | None = None
     episode: Episode
     trials: tuple[Trial, ...]
     courses: tuple[Course, ...] | None = None
+    conditions: tuple[Condition, ...] | None = None
     notes: str | None = None
     # What from_json read, passed only by from_json. Construction keeps it as _document and
     # empties this field, so attrs.evolve (which passes every init field on) never hands a

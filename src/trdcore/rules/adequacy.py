@@ -38,13 +38,16 @@ from trdcore.rules.criteria import (
     decision_key,
     threshold,
 )
+from trdcore.rules.inference import trial_drug_refs
 
 __all__ = ["AdequacyPanel", "AdequacyRules"]
 
 _KINDS = ("antidepressant", "augmentation", "psychotherapy", "ect", "other-neurostimulation")
 
 
-def _kind_criterion(parameters: Any, *, ect: bool | None = None) -> Kind:
+def _kind_criterion(
+    parameters: Any, catalog: Catalog | None = None, *, ect: bool | None = None
+) -> Kind:
     counts = parameters.counts_as_trial
     allowed = {
         "antidepressant": counts.antidepressant,
@@ -53,11 +56,15 @@ def _kind_criterion(parameters: Any, *, ect: bool | None = None) -> Kind:
         "ect": counts.ect if ect is None else ect,
         "other-neurostimulation": counts.other_neurostimulation,
     }
+    listed = trial_drug_refs(parameters, catalog) if catalog is not None else None
+    rule = parameters.trial_drugs
     return Kind(
         allowed=allowed,
         thresholds={
             kind: threshold(f"{kind} counts as a trial", allowed[kind], counts) for kind in _KINDS
         },
+        listed=listed,
+        listed_by=threshold("trial drugs", list(rule.code_lists), rule) if rule else None,
     )
 
 
@@ -67,8 +74,14 @@ def _dose_criterion(parameters: Any, catalog: Catalog, scheme: str | None) -> Do
     rule = parameters.adequate_dose
     if scheme is not None:
         scheme = catalog.resolve("dose-scheme", scheme).id
-    elif rule.method == "clinician-judgment":
-        return Dose(judged=False, scheme=None, minimums={}, thresholds={})
+    elif rule.method in ("clinician-judgment", "not-checked"):
+        return Dose(
+            judged=False,
+            scheme=None,
+            minimums={},
+            thresholds={},
+            left_to_clinician=rule.method == "clinician-judgment",
+        )
     else:
         scheme = rule.scheme
     minimums: dict[str, tuple[float, str]] = {}
@@ -117,12 +130,17 @@ def _non_response_criterion(parameters: Any) -> NonResponse:
         if by_improvement
         else None
     )
+    if rule.method == "next-treatment":
+        used = threshold(
+            "failure inferred from the next treatment, within", rule.within_days, rule, "day"
+        )
     return NonResponse(
         by_improvement=by_improvement,
         limit=limit,
         inclusive=inclusive,
         scales=frozenset(rule.scales) if rule.scales else None,
         partial_counts=partial,
+        by_next_treatment=rule.method == "next-treatment",
         used=used,
     )
 
@@ -167,7 +185,7 @@ class AdequacyRules:
         intolerance = parameters.intolerance_counts_as_failure
         window, in_window = _window(parameters)
         criteria = (
-            _kind_criterion(parameters, ect=ect),
+            _kind_criterion(parameters, catalog, ect=ect),
             Episode(window=window, used=in_window),
             _dose_criterion(parameters, catalog, dose_scheme),
             Duration(

@@ -133,6 +133,9 @@ class Kind:
     name: ClassVar[str] = "kind"
     allowed: Mapping[str, bool]
     thresholds: Mapping[str, Mapping[str, Any]] = explains()
+    #: The definition's trial drugs (``trial_drugs``) as drug refs; None: every drug counts.
+    listed: frozenset[str] | None = None
+    listed_by: Mapping[str, Any] | None = explains(default=None)
     #: The finding for each kind (the same for every trial of it), made once.
     by_kind: Mapping[str, Finding] = explains(init=False, repr=False)
 
@@ -154,6 +157,11 @@ class Kind:
         if kind == "antidepressant" and facts.drug is None:
             used = self.thresholds[kind]
             return "unknown", "{!r} is not a drug trdcore knows", (facts.drug_input,), used
+        listed = self.listed
+        drug = facts.drug
+        if listed is not None and drug is not None and drug.ref not in listed:
+            detail = "{} is not one of the definition's trial drugs"
+            return "fail", detail, (drug.id,), self.listed_by
         return self.by_kind[kind]
 
 
@@ -167,16 +175,21 @@ class Dose:
     #: By drug ``id@version``: (minimum daily dose, unit) under the scheme.
     minimums: Mapping[str, tuple[float, str]]
     thresholds: Mapping[str, Mapping[str, Any]] = explains()
+    #: When doses are not judged: left to the clinician (True) or not part of the
+    #: definition at all (False, the not-checked method of a phenotype).
+    left_to_clinician: bool = explains(default=True)
 
     @property
     def decides(self) -> bool:
-        return self.judged  # otherwise always left to clinician judgment
+        return self.judged  # otherwise always left to clinician judgment or not checked
 
     def __call__(self, facts: TrialFacts) -> Finding:
         if facts.kind not in DRUG_KINDS:
             return "not-applicable", "not a drug treatment", (), None
         if not self.judged:
-            return "not-applicable", "dose adequacy is left to clinician judgment", (), None
+            if self.left_to_clinician:
+                return "not-applicable", "dose adequacy is left to clinician judgment", (), None
+            return "not-applicable", "the definition does not check dose", (), None
         drug = facts.drug
         if drug is None:
             detail = "the drug is not in the catalog, so its minimum dose is unknown"
@@ -354,6 +367,9 @@ class NonResponse:
     scales: frozenset[str] | None
     #: Whether a recorded partial response counts (None: only scale scores can tell).
     partial_counts: bool | None
+    #: The next-treatment method: only a failure the whole-history rule inferred counts
+    #: (:mod:`trdcore.rules.whole_history`); recorded outcomes and scores are not read.
+    by_next_treatment: bool
     used: Mapping[str, Any] | None = explains()
     _no_response: Finding = explains(init=False, repr=False)  # noqa: RUF009 (an attrs field)
 
@@ -367,9 +383,15 @@ class NonResponse:
 
     def __call__(self, facts: TrialFacts) -> Finding:
         outcome = facts.outcome
+        inferred = facts.inferred
+        used = self.used
+        if self.by_next_treatment:
+            if inferred is not None and inferred["method"] == "next-treatment":
+                values = (inferred.get("next_drug", "a listed treatment"), inferred["next_start"])
+                return "pass", "failure inferred: {} started on {}", values, used
+            return "fail", "no listed treatment started after it to mark it failed", (), used
         if outcome == "intolerance":
             return "not-applicable", "stopped for side effects (see intolerance)", (), None
-        used = self.used
         measured = facts.improvement
         if (
             self.limit is not None
@@ -380,6 +402,14 @@ class NonResponse:
             failed = value <= self.limit if self.inclusive else value < self.limit
             return "pass" if failed else "fail", "{:.0f}% improvement on {}", (value, scale), used
         if outcome == "non-response":
+            if inferred is not None:
+                values = (
+                    inferred.get("next_drug", "another treatment"),
+                    inferred["next_start"],
+                    inferred["within_days"],
+                )
+                detail = "no response inferred, not recorded: {} started on {} (within {} days)"
+                return "pass", detail, values, used
             return self._no_response
         if outcome in ("response", "remission"):
             return "fail", "recorded as {}", (outcome,), used

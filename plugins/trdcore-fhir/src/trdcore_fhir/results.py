@@ -133,7 +133,7 @@ class ResultWriter:
         sources: Mapping[str, tuple[str, ...]] | None = None,
         condition: bool = False,
     ) -> list[Resource]:
-        """FHIR resources for one ``evaluation-result@1.1.0`` document about ``subject``.
+        """FHIR resources for one ``evaluation-result@1.2.0`` document about ``subject``.
 
         ``subject`` is the patient reference (``Patient/123``); ``sources`` maps JSON
         pointers of the evaluated history to input references (from the importer). With
@@ -366,7 +366,7 @@ def result_resources(
     sources: Mapping[str, tuple[str, ...]] | None = None,
     condition: bool = False,
 ) -> list[Resource]:
-    """FHIR resources for one ``evaluation-result@1.1.0`` document about ``subject``
+    """FHIR resources for one ``evaluation-result@1.2.0`` document about ``subject``
     (:meth:`ResultWriter.resources`, by a writer of its own)."""
     return ResultWriter().resources(
         evaluation, subject=subject, sources=sources, condition=condition
