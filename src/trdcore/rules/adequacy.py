@@ -64,7 +64,7 @@ def _kind_criterion(
             kind: threshold(f"{kind} counts as a trial", allowed[kind], counts) for kind in _KINDS
         },
         listed=listed,
-        listed_by=threshold("trial drugs", list(rule.code_lists), rule) if rule else None,
+        listed_by=threshold("trial drugs", ", ".join(rule.code_lists), rule) if rule else None,
     )
 
 

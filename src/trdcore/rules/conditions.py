@@ -43,7 +43,7 @@ class CodeSet:
         for name in ids:
             entry = catalog.resolve("code-list", name)
             refs.append(entry.ref)
-            for code in entry.model.codes:
+            for code in entry.model.listed:
                 codes.setdefault((code.system, code.code), entry.ref)
         return cls(tuple(refs), codes)
 
