@@ -80,7 +80,8 @@ demo: setup
 	@echo "wrote build/demo/omop-results.ndjson (one evaluation summary per person)"
 
 # Scripts without a .py suffix, which ruff and mypy only read when named.
-SCRIPTS := scripts/build-clinical-drug-list scripts/build-code-list scripts/build-omop-fixture \
+SCRIPTS := scripts/build-clinical-drug-list scripts/build-code-list scripts/build-ohdsi-code-list \
+	scripts/build-omop-fixture \
 	scripts/generate-fhir-corpus
 
 lint: setup

@@ -258,7 +258,8 @@ def test_the_trial_drug_list_is_concept_set_16(engine: Engine) -> None:
         )
     ]
     assert len(in_catalog) == 31
-    assert "levomilnacipran" not in in_catalog and "esketamine" not in in_catalog
+    assert "levomilnacipran" not in in_catalog
+    assert "esketamine" not in in_catalog
 
 
 # --- exclusions in a clinical-style definition, and the switch inference -------------------

@@ -381,7 +381,7 @@ class Evaluator:
             settled = settle(
                 (status, 0, 0, 0, (), None, ()), judgement, counting.not_counted, trials
             )[0]
-            exclusion, index = judgement.exclusion, judgement.index
+            exclusion, index = judgement.exclusion, judgement.index_event
             explanation = _settled_explanation(settled, status, explanation, judgement)
             if settled == Status.INDETERMINATE and status != Status.INDETERMINATE:
                 missing = []  # only the conditions could change it
@@ -531,8 +531,8 @@ def _settled_explanation(
         return f"{judgement.unmet}; the trials alone: {explanation}"
     if settled != counted:
         return f"{explanation}; but the conditions needed to check it are not recorded"
-    if judgement.index is not None:
-        index = judgement.index
+    if judgement.index_event is not None:
+        index = judgement.index_event
         return (
             f"{explanation}; index: {index.get('drug_input', index['pointer'])} started on "
             f"{index['date']}"

@@ -124,17 +124,17 @@ def checker(schema: str | SchemaRef) -> Callable[..., Mapping[str, Any]]:
 
     def check(document: object, *, source: str | None = None) -> Mapping[str, Any]:
         if newest and document.__class__ is dict:
-            declared = document.get("schema", newest_text)  # type: ignore[attr-defined]
+            declared = document.get("schema", newest_text)
             if declared == newest_text:
                 if is_valid(document):
-                    if cross is None or not (found := cross(document)):  # type: ignore[arg-type]
-                        return document  # type: ignore[return-value]
+                    if cross is None or not (found := cross(document)):
+                        return document
                     raise SchemaValidationError(str(ref), found, source=source)
             elif declared.__class__ is str and declared in older:
                 old, fast = older[declared]
                 if fast is not None and fast(document):
-                    if cross is None or not (found := cross(document)):  # type: ignore[arg-type]
-                        return {**document, "schema": newest_text}  # type: ignore[dict-item]
+                    if cross is None or not (found := cross(document)):
+                        return {**document, "schema": newest_text}
                     raise SchemaValidationError(str(old), found, source=source)
                 return checked(document, old, source=source)
         return checked(document, ref, source=source)

@@ -403,13 +403,13 @@ class NonResponse:
             return "pass" if failed else "fail", "{:.0f}% improvement on {}", (value, scale), used
         if outcome == "non-response":
             if inferred is not None:
-                values = (
+                detail = "no response inferred, not recorded: {} started on {} (within {} days)"
+                found = (
                     inferred.get("next_drug", "another treatment"),
                     inferred["next_start"],
                     inferred["within_days"],
                 )
-                detail = "no response inferred, not recorded: {} started on {} (within {} days)"
-                return "pass", detail, values, used
+                return "pass", detail, found, used
             return self._no_response
         if outcome in ("response", "remission"):
             return "fail", "recorded as {}", (outcome,), used

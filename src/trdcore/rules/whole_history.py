@@ -42,8 +42,9 @@ class Judgement(NamedTuple):
     needed: int | None = None
     #: The result's ``exclusion`` block when a recorded condition excludes the person.
     exclusion: dict[str, Any] | None = None
-    #: The result's ``index`` block (next-treatment definitions that found one).
-    index: dict[str, Any] | None = None
+    #: The result's ``index`` block (next-treatment definitions that found one); not named
+    #: ``index``, which would hide ``tuple.index``.
+    index_event: dict[str, Any] | None = None
     #: Why the definition cannot be met whatever the trials say, if so.
     unmet: str | None = None
     #: Missing data that could turn a met verdict (conditions not on record).

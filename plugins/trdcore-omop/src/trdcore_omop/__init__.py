@@ -93,6 +93,18 @@ class OmopImporter:
             metavar="YYYY-MM-DD",
         ),
         PluginOption(
+            "infer-outcomes",
+            "Infer outcomes from what followed (claims-style, off by default): a trial is a "
+            "non-response when another antidepressant or an augmentation agent started no more "
+            "than --switch-days days after it ended; each is labelled outcome_inferred.",
+            choices=("switch",),
+        ),
+        PluginOption(
+            "switch-days",
+            "With --infer-outcomes switch: the window in days (required, no default).",
+            metavar="DAYS",
+        ),
+        PluginOption(
             "cdm-version",
             "Read the CDM as this version when cdm_source does not say 5.3 or 5.4.",
             choices=("5.3", "5.4"),
@@ -149,6 +161,13 @@ def settings_from(options: Mapping[str, Any]) -> Any:
     if progress not in ("auto", "yes", "no"):
         raise UsageError(f"option --progress must be auto, yes or no, not {progress!r}")
     events = options.get("events", False)
+    from trdcore.rules.inference import switch_inference
+
+    switch_days = options.get("switch-days")
+    inference = switch_inference(
+        options.get("infer-outcomes") or None,
+        None if switch_days in (None, "") else _whole("switch-days", str(switch_days), least=0),
+    )
     return RunSettings(
         histories=Settings(
             events=events is True or str(events).lower() in ("yes", "true", "1"),
@@ -158,6 +177,7 @@ def settings_from(options: Mapping[str, Any]) -> Any:
             ),
             window_days=_whole("window-days", str(options.get("window-days", "30")), least=0),
             gap_days=_whole("gap-days", str(options.get("gap-days", "30")), least=0),
+            inference=inference,
             stockpile=stockpile == "yes",
             as_of=as_of,
         ),

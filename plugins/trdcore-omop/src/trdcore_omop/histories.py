@@ -52,6 +52,8 @@ class Settings:
     gap_days: int = 30
     stockpile: bool = False
     as_of: datetime.date | None = None
+    #: Outcomes inferred from the treatments that followed (a SwitchInference), or None.
+    inference: Any = None
 
 
 @attrs.define
@@ -261,6 +263,47 @@ def _as_model(identifier: str, fills: list[dict[str, Any]]) -> DispensingEvents:
     return DispensingEvents(schema="dispensing-events@1.1.0", id=identifier, events=tuple(events))
 
 
+#: At most this many conditions per history (the treatment-history schema's limit).
+MAX_CONDITIONS: Final = 2000
+
+
+def _conditions(person: Person, as_of: datetime.date | None) -> list[dict[str, Any]]:
+    """The person's diagnoses of the catalog's code lists as the history's ``conditions``:
+    one per date and code, oldest first, up to the evaluation date (the latest kept if there
+    are more than the schema allows)."""
+    seen: set[tuple[datetime.date, str, str]] = set()
+    found: list[dict[str, Any]] = []
+    for diagnosis in person.diagnoses:
+        key = (diagnosis.date, diagnosis.vocabulary, diagnosis.code)
+        system = SYSTEMS.get(diagnosis.vocabulary)
+        if key in seen or system is None or (as_of is not None and diagnosis.date > as_of):
+            continue
+        seen.add(key)
+        coding = {"system": system, "code": diagnosis.code}
+        if diagnosis.name:
+            coding["display"] = diagnosis.name[:500]
+        found.append({"codings": [coding], "date": diagnosis.date.isoformat()})
+    return found[-MAX_CONDITIONS:]
+
+
+def _infer(history: dict[str, Any], catalog: Catalog, settings: Settings) -> None:
+    """Write the outcomes ``settings.inference`` infers, labelled, into the history's trials."""
+    from trdcore.facts import read_history
+
+    day = settings.as_of or datetime.date.today()
+    trials = read_history(history, day, catalog)[0]
+    followed = settings.inference.followed_by(trials)
+    if not followed:
+        return
+    written = [dict(trial) for trial in history["trials"]]
+    for position, after in followed.items():
+        written[position]["outcome"] = "non-response"
+        written[position]["outcome_inferred"] = settings.inference.label(
+            trials[position], trials[after]
+        )
+    history["trials"] = written
+
+
 def person_documents(
     person: Person, *, catalog: Catalog, settings: Settings, summary: Summary
 ) -> tuple[dict[str, Any] | None, list[str]]:
@@ -299,7 +342,8 @@ def person_documents(
         kept = [fill for fill in fills if fill["date"] <= cutoff]
         summary.after_as_of += len(fills) - len(kept)
         fills = kept
-    diagnosed = any(settings.as_of is None or d.date <= settings.as_of for d in person.diagnoses)
+    depression = [d for d in person.diagnoses if d.depression]
+    diagnosed = any(settings.as_of is None or d.date <= settings.as_of for d in depression)
     if not fills and not diagnosed:
         summary.without_antidepressant += 1
         return None, []
@@ -307,7 +351,7 @@ def person_documents(
     starts = sorted({datetime.date.fromisoformat(fill["date"]) for fill in fills})
     episode = episode_start(
         settings.episode,
-        person.diagnoses,
+        depression,
         starts,
         person.observation,
         lookback_days=settings.lookback_days,
@@ -346,6 +390,12 @@ def person_documents(
         end_date_first=True,
     )
     history = dict(built.history)
+    history["schema"] = "treatment-history@1.1.0"
+    conditions = _conditions(person, settings.as_of)
+    if conditions:
+        history["conditions"] = conditions
+    if settings.inference is not None:
+        _infer(history, catalog, settings)
     if episode.diagnosis is not None and episode.diagnosis.vocabulary in SYSTEMS:
         coding = {
             "system": SYSTEMS[episode.diagnosis.vocabulary],

@@ -49,11 +49,22 @@ PHQ9_LOINC: Final = "44261-6"
 class Codes:
     """What the reader looks for: antidepressant ingredient RxCUIs and diagnosis codes.
 
-    ``diagnoses`` maps an OMOP vocabulary id (``SNOMED``, ``ICD10CM``) to its codes.
+    ``diagnoses`` maps an OMOP vocabulary id (``SNOMED``, ``ICD10CM``) to the depression
+    codes (what finds the episode); ``conditions`` to the codes of every code list of the
+    catalog (depression, and the conditions definitions exclude), which become the
+    history's ``conditions``.
     """
 
     ingredients: frozenset[str]
     diagnoses: Mapping[str, frozenset[str]]
+    conditions: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+
+    def searched(self) -> Mapping[str, frozenset[str]]:
+        """Every diagnosis code the reader looks for, by vocabulary."""
+        found = dict(self.diagnoses)
+        for vocabulary, codes in self.conditions.items():
+            found[vocabulary] = found.get(vocabulary, frozenset()) | codes
+        return found
 
 
 @attrs.frozen
@@ -93,12 +104,14 @@ class Unmapped:
 
 @attrs.frozen
 class Diagnosis:
-    """A depression diagnosis: its date and the code it matched (standard or source)."""
+    """A diagnosis of a catalog code list: its date and the code it matched (standard or
+    source); ``depression`` when the code is a depression code (the episode reads those)."""
 
     date: datetime.date
     vocabulary: str
     code: str
     name: str
+    depression: bool = True
 
 
 @attrs.frozen
@@ -389,12 +402,13 @@ def _queries(
     condition = t["condition_occurrence"]
     standard = concept.alias("standard")
     source = concept.alias("source")
+    searched = codes.searched()
     matches = [
         sa.and_(standard.c.vocabulary_id == vocabulary, standard.c.concept_code.in_(sorted(found)))
-        for vocabulary, found in sorted(codes.diagnoses.items())
+        for vocabulary, found in sorted(searched.items())
     ] + [
         sa.and_(source.c.vocabulary_id == vocabulary, source.c.concept_code.in_(sorted(found)))
-        for vocabulary, found in sorted(codes.diagnoses.items())
+        for vocabulary, found in sorted(searched.items())
     ]
     yield (
         sa.select(
@@ -442,10 +456,13 @@ def _queries(
 
 def _diagnosis(row: Any, codes: Codes) -> Diagnosis:
     """The code a condition row matched: its standard concept when that is a listed code,
-    else its source concept."""
+    else its source concept (and whether it is a depression code)."""
     date = _day(row[1])
     assert date is not None
-    standard = codes.diagnoses.get(row[2] or "", frozenset())
-    if row[3] is not None and row[3] in standard:
-        return Diagnosis(date, row[2], row[3], row[4] or "")
-    return Diagnosis(date, row[5], row[6], row[7] or "")
+    searched = codes.searched()
+    if row[3] is not None and row[3] in searched.get(row[2] or "", frozenset()):
+        vocabulary, code, name = row[2], row[3], row[4] or ""
+    else:
+        vocabulary, code, name = row[5], row[6], row[7] or ""
+    depression = code in codes.diagnoses.get(vocabulary or "", frozenset())
+    return Diagnosis(date, vocabulary, code, name, depression)

@@ -66,9 +66,14 @@ def codes_for(catalog: Catalog) -> Codes:
     listing = catalog.code_list(DEPRESSION_CODE_LIST)
     for system, vocabulary in _VOCABULARIES.items():
         diagnoses.setdefault(vocabulary, set()).update(listing.codes(system))
+    conditions: dict[str, set[str]] = {}
+    for other in catalog.newest_active("code-list"):
+        for system, vocabulary in _VOCABULARIES.items():
+            conditions.setdefault(vocabulary, set()).update(other.model.codes(system))
     return Codes(
         ingredients=frozenset(ingredients),
         diagnoses={name: frozenset(found) for name, found in diagnoses.items() if found},
+        conditions={name: frozenset(found) for name, found in conditions.items() if found},
     )
 
 
