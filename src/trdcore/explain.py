@@ -38,6 +38,18 @@ def _weeks(value: float) -> str:
 def _non_response(rule: Any) -> str:
     if rule.method == "recorded-outcome":
         return "non-response is taken from the recorded outcome of each trial"
+    if rule.method == "next-treatment":
+        starts = "; ".join(
+            f"a start of {', '.join(item.code_lists)} after at least {item.min_failed_trials} "
+            f"trial{'s' if item.min_failed_trials != 1 else ''} of different drugs"
+            + (" (begun on its first day too)" if item.same_day else "")
+            for item in rule.next_treatments
+        )
+        return (
+            "no outcome is read: a trial counts as failed when a listed treatment starts after "
+            f"it, no more than {rule.within_days} days after it ended ({starts}); the earliest "
+            "such start is the index, and only its trials count"
+        )
     comparison = "at most" if rule.inclusive else "less than"
     scales = f" on {', '.join(rule.scales)}" if rule.scales else " on a rating scale"
     text = f"non-response means {comparison} {rule.max_improvement_percent:g}% improvement{scales}"
@@ -82,7 +94,9 @@ def explain_definition(definition: Any) -> list[ParameterExplanation]:
     items: list[tuple[str, str, Any]] = [
         (
             "min_failed_trials",
-            f"at least {p.min_failed_trials.value} failed adequate trials",
+            f"at least {p.min_failed_trials.value} failed adequate trials"
+            if p.adequate_dose.method == "dose-scheme"
+            else f"at least {p.min_failed_trials.value} failed trials (dose not checked)",
             p.min_failed_trials,
         ),
     ]
@@ -98,7 +112,9 @@ def explain_definition(definition: Any) -> list[ParameterExplanation]:
     items.append(
         (
             "min_trial_weeks",
-            f"each trial lasts at least {_weeks(p.min_trial_weeks.value)}",
+            f"each trial lasts at least {_weeks(p.min_trial_weeks.value)}"
+            if p.min_trial_weeks.value
+            else "a trial of any length counts",
             p.min_trial_weeks,
         )
     )
@@ -112,13 +128,18 @@ def explain_definition(definition: Any) -> list[ParameterExplanation]:
             )
         )
     dose = p.adequate_dose
-    dose_text = (
-        f"each trial's daily dose must reach the drug's minimum under the {dose.scheme} dose "
-        "scheme (an unknown dose cannot count; choose another scheme with --dose-scheme)"
-        if dose.method == "dose-scheme"
-        else "the dose is not checked (left to clinician judgment), so no trial is called "
-        "adequately dosed"
-    )
+    if dose.method == "dose-scheme":
+        dose_text = (
+            f"each trial's daily dose must reach the drug's minimum under the {dose.scheme} "
+            "dose scheme (an unknown dose cannot count; choose another scheme with --dose-scheme)"
+        )
+    elif dose.method == "not-checked":
+        dose_text = "the definition does not read dose, so no trial is called adequately dosed"
+    else:
+        dose_text = (
+            "the dose is not checked (left to clinician judgment), so no trial is called "
+            "adequately dosed"
+        )
     items.append(("adequate_dose", dose_text, dose))
     items.append(("non_response", _non_response(p.non_response), p.non_response))
     items.append(("counts_as_trial", _counts(p.counts_as_trial), p.counts_as_trial))
@@ -141,6 +162,33 @@ def explain_definition(definition: Any) -> list[ParameterExplanation]:
             p.intolerance_counts_as_failure,
         )
     )
+    if p.trial_drugs is not None:
+        items.append(
+            (
+                "trial_drugs",
+                "only drugs of " + ", ".join(p.trial_drugs.code_lists) + " count as trials",
+                p.trial_drugs,
+            )
+        )
+    if p.required_condition is not None:
+        rule = p.required_condition
+        items.append(
+            (
+                "required_condition",
+                f"a condition of {', '.join(rule.code_lists)} must be recorded in the "
+                f"{rule.days_before} days up to the index (or evaluation) date",
+                rule,
+            )
+        )
+    if p.exclusions is not None:
+        items.append(
+            (
+                "exclusions",
+                f"a condition of {', '.join(p.exclusions.code_lists)} recorded on or before "
+                "the index (or evaluation) date excludes the person",
+                p.exclusions,
+            )
+        )
     explanations = [
         ParameterExplanation(name, text, tuple(rule.sources), rule.verification, rule.note)
         for name, text, rule in items
@@ -170,6 +218,8 @@ def summarise_definition(definition: Any) -> str:
     if rule.method == "percent-improvement":
         sign = "<=" if rule.inclusive else "<"
         response = f"{sign}{rule.max_improvement_percent:g}% improvement"
+    elif rule.method == "next-treatment":
+        response = f"failure inferred from the next treatment within {rule.within_days} days"
     else:
         response = "recorded outcome"
     return (

@@ -6,9 +6,10 @@ follows the chain from the version a document declares to the version asked
 for (the newest by default), then re-validates the result against the target
 schema, so a faulty migration can never hand on an invalid document.
 
-trdcore has one version of each schema today, so the default registry is
-empty; the mechanism is tested with a registry of its own and is ready for
-the first breaking change (see docs/schemas/versioning.md).
+Every step registered so far only adds optional fields (``additive``), so
+the steps return the document unchanged and batch readers can carry an older
+document forward by renaming its version (see docs/schemas/versioning.md);
+the mechanism for rewriting steps is tested with a registry of its own.
 """
 
 from __future__ import annotations
