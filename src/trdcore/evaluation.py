@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -126,10 +127,16 @@ Outcome = tuple[
 ]
 
 
+_inferred_of = operator.attrgetter("inferred")
+
+
 def inferred_pointers(
     trials: Sequence[TrialFacts], verdicts: Sequence[bool | None]
 ) -> tuple[str, ...]:
-    """The pointers of the counted trials whose failure was inferred, not recorded."""
+    """The pointers of the counted trials whose failure was inferred, not recorded (the
+    common case, none inferred, is found without a Python-level loop)."""
+    if True not in verdicts or not any(map(_inferred_of, trials)):
+        return ()
     return tuple(
         item.pointer
         for item, verdict in zip(trials, verdicts, strict=True)

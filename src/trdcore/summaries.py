@@ -16,6 +16,7 @@ hand.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import orjson
@@ -26,6 +27,8 @@ from trdcore.rules.adequacy import AdequacyPanel
 from trdcore.rules.criteria import decision_key
 
 __all__ = ["SummaryPanel"]
+
+_inferred_of = operator.attrgetter("inferred")
 
 
 class SummaryPanel:
@@ -72,7 +75,7 @@ class SummaryPanel:
         outcomes: dict[Any, tuple[Status, int, int, int, tuple[bool | None, ...]]] = {}
         results: list[Any] = []
         fragments = self._fragments
-        inferred = any(item.inferred is not None for item in trials)
+        inferred = any(map(_inferred_of, trials))
         whole = self._whole
         for ref, evaluator, counting, column in zip(
             self.refs, self.evaluators, self._counting, columns, strict=True
