@@ -14,6 +14,7 @@ import trdcore
 from strategies import documents
 from trdcore.catalog import Catalog
 from trdcore.exceptions import SchemaValidationError
+from trdcore.facts import read_history
 from trdcore.models import DispensingEvent, DispensingEvents
 from trdcore.rules.events import EventTrials, trials_from_events
 
@@ -262,6 +263,19 @@ def test_drugs_that_are_not_antidepressants_are_reported(catalog: Catalog) -> No
         "fill of 'aripiprazole' on 2024-01-01: aripiprazole is not an antidepressant in the "
         "catalog (roles: augmentation); not used",
     )
+
+
+def test_with_augmentation_an_augmentation_agent_becomes_a_trial_read_as_one(
+    catalog: Catalog,
+) -> None:
+    result = build(catalog, fill(START, "aripiprazole", strength=5), fill(START), augmentation=True)
+    assert [trial["id"] for trial in result.history["trials"]] == [
+        "aripiprazole-era-1",
+        "sertraline-era-1",
+    ]
+    assert result.warnings == ()
+    facts = read_history(result.history, date(2024, 6, 1), catalog)[0]
+    assert [item.kind for item in facts] == ["augmentation", "antidepressant"]
 
 
 def test_a_name_and_code_that_disagree_are_reported(catalog: Catalog) -> None:

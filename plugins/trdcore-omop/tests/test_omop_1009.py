@@ -142,6 +142,7 @@ def test_the_phenotype_finds_the_persons_and_index_dates_the_cohort_sql_finds(
 ) -> None:
     expected = sql_cohort(cdm54)
     assert len(expected) >= 10  # the fixture has persons in the cohort to compare
+    assert {"11", "13"} <= {str(person) for person in expected}  # switch and antipsychotic
     met, _ = cohort
     assert met == expected
 
@@ -174,6 +175,26 @@ def test_person_12_is_excluded_by_the_earlier_bipolar_disorder(cohort: Any) -> N
         "coding": {"system": SNOMED, "code": "13746004", "display": "Bipolar disorder"},
         "date": "2021-06-01",
     }
+
+
+# Person 13: sertraline 100 mg filled 10 Jan, 9 Feb and 11 Mar 2022 (one era to 10 Apr) and
+# aripiprazole (an ingredient-level exposure, 30 days) from 1 Mar: an augmentation trial. The
+# antipsychotic path needs one first-line antidepressant begun on or before 1 Mar and ending
+# no more than 365 days before it: sertraline; the diagnosis is on 5 Jan. Index: 1 Mar 2022.
+def test_person_13_enters_on_the_aripiprazole_start(cohort: Any) -> None:
+    _, results = cohort
+    result = results["13"]
+    assert [(t["drug_input"], t["kind"]) for t in result["trials"]] == [
+        ("sertraline", "antidepressant"),
+        ("aripiprazole", "augmentation"),
+    ]
+    assert result["status"] == "met"
+    assert result["index"] == {
+        "pointer": "/trials/1",
+        "date": "2022-03-01",
+        "drug_input": "aripiprazole",
+    }
+    assert result["inferred"] == ["/trials/0"]
 
 
 def test_each_history_lists_its_conditions_of_the_catalog_lists(cdm54: Path) -> None:

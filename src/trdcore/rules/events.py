@@ -120,6 +120,7 @@ def trials_from_events(
     as_of: datetime.date | None = None,
     fallback_days_supply: int = FALLBACK_DAYS_SUPPLY,
     end_date_first: bool = False,
+    augmentation: bool = False,
 ) -> EventTrials:
     """Antidepressant trials built from prescription fills, one per drug era.
 
@@ -137,7 +138,10 @@ def trials_from_events(
     refill's days start when the supply on hand runs out. A fill's daily dose is strength *
     quantity / days' supply in the drug's dose unit; the trial's is the most common fill
     dose (ties: the highest). Adherence and outcome cannot be read from fills and are left
-    out. The order of ``events`` never changes the result.
+    out. With ``augmentation``, fills of the catalog's augmentation agents (aripiprazole,
+    lithium ...) become eras too, which the evaluation reads as augmentation trials;
+    without it they are reported and not used. The order of ``events`` never changes the
+    result.
     """
     if gap_days < 0:
         raise ValueError(f"gap_days must be 0 or more days; got {gap_days}")
@@ -161,7 +165,9 @@ def trials_from_events(
             warnings.append(f"{_describe(event)}: {problem}; not used")
             continue
         drug: Drug = entry.model
-        if "antidepressant" not in drug.roles:
+        if "antidepressant" not in drug.roles and not (
+            augmentation and "augmentation" in drug.roles
+        ):
             roles = ", ".join(drug.roles)
             warnings.append(
                 f"{_describe(event)}: {drug.name} is not an antidepressant in the catalog "

@@ -318,7 +318,8 @@ def person_documents(
             summary.unknown_concepts[unmapped.concept_id] += 1
         source_value = (unmapped.source_value or "").strip()
         recognised = catalog.recognise_drug(source_value) if source_value else None
-        if recognised is None or "antidepressant" not in recognised.drug.model.roles:
+        roles = recognised.drug.model.roles if recognised is not None else ()
+        if "antidepressant" not in roles and "augmentation" not in roles:
             summary.unmapped_named[source_value or "(no drug_source_value)"] += 1
             continue
         summary.unmapped_recognised[source_value] += 1
@@ -388,6 +389,7 @@ def person_documents(
         stockpile=settings.stockpile,
         as_of=settings.as_of,
         end_date_first=True,
+        augmentation=True,
     )
     history = dict(built.history)
     history["schema"] = "treatment-history@1.1.0"

@@ -54,11 +54,12 @@ class RunSettings:
 
 
 def codes_for(catalog: Catalog) -> Codes:
-    """The catalog's antidepressant ingredient RxCUIs and its depression diagnosis codes."""
+    """The RxCUIs of the catalog's antidepressants and augmentation agents, its depression
+    diagnosis codes and the codes of all its code lists."""
     ingredients = {
         coding.code
         for entry in catalog.newest_active("drug")
-        if "antidepressant" in entry.model.roles
+        if "antidepressant" in entry.model.roles or "augmentation" in entry.model.roles
         for coding in entry.model.codings or ()
         if coding.system == "http://www.nlm.nih.gov/research/umls/rxnorm"
     }
