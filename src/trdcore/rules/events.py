@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -91,7 +90,11 @@ class Era:
     @property
     def daily_dose(self) -> Dose | None:
         """The most common daily dose among the fills; of equally common ones the highest."""
-        counts = Counter(fill.daily_dose for fill in self.fills if fill.daily_dose is not None)
+        counts: dict[Dose, int] = {}
+        for fill in self.fills:
+            dose = fill.daily_dose
+            if dose is not None:
+                counts[dose] = counts.get(dose, 0) + 1
         if not counts:
             return None
         return max(counts, key=lambda dose: (counts[dose], dose))
@@ -156,11 +159,16 @@ def trials_from_events(
     warnings: list[str] = []
     fills_by_drug: dict[str, list[tuple[DispensingEvent, Dose | None]]] = {}
     entries: dict[str, CatalogEntry] = {}
+    # A person's fills name the same few drugs again and again: identify each once.
+    identified: dict[DrugReference, tuple[CatalogEntry | None, str]] = {}
     for event in _in_order(events.events):
         if as_of is not None and event.date > as_of:
             warnings.append(f"{_describe(event)}: dated after as_of ({as_of}); not used")
             continue
-        entry, problem = _identify(event.drug, catalog)
+        found = identified.get(event.drug)
+        if found is None:
+            found = identified[event.drug] = _identify(event.drug, catalog)
+        entry, problem = found
         if entry is None:
             warnings.append(f"{_describe(event)}: {problem}; not used")
             continue
@@ -375,23 +383,30 @@ def _trial(
         else {"value": dose, "unit": drug.dose_unit or "mg"},
         "start_date": era.start.isoformat(),
     }
-    if as_of is not None and era.end > as_of:
+    end = era.end
+    if as_of is not None and end > as_of:
         trial["ongoing"] = True
-    elif era.end > _LAST_SCHEMA_DATE:
+    elif end > _LAST_SCHEMA_DATE:
         warnings.append(f"{era.trial_id}: its supply runs past {_LAST_SCHEMA_DATE}; end unknown")
         trial["end_date"] = "unknown"
     else:
-        trial["end_date"] = era.end.isoformat()
+        trial["end_date"] = end.isoformat()
     notes = (
         f"built from {_fills(len(era.fills))} by trdcore.rules.events "
         f"(gap_days={gap_days}, stockpile={stockpile})"
     )
-    lacking = Counter(name for fill in era.fills for name in _missing(fill.event))
+    # Counted with plain dictionaries: this runs for every trial of every import.
+    lacking: dict[str, int] = {}
+    supplies = {"end_date": 0, "fallback": 0}
+    for fill in era.fills:
+        for name in _missing(fill.event):
+            lacking[name] = lacking.get(name, 0) + 1
+        if fill.supply_from != "days_supply":
+            supplies[fill.supply_from] += 1
     if lacking:
         notes += "; not recorded: " + ", ".join(
             f"{name} on {_fills(count)}" for name, count in sorted(lacking.items())
         )
-    supplies = Counter(fill.supply_from for fill in era.fills if fill.supply_from != "days_supply")
     if supplies["end_date"]:
         notes += f"; supply read from the end date on {_fills(supplies['end_date'])}"
     if supplies["fallback"]:

@@ -58,13 +58,21 @@ class Codes:
     ingredients: frozenset[str]
     diagnoses: Mapping[str, frozenset[str]]
     conditions: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
-
-    def searched(self) -> Mapping[str, frozenset[str]]:
-        """Every diagnosis code the reader looks for, by vocabulary."""
-        found = dict(self.diagnoses)
-        for vocabulary, codes in self.conditions.items():
-            found[vocabulary] = found.get(vocabulary, frozenset()) | codes
-        return found
+    #: Every diagnosis code the reader looks for, by vocabulary: the two above together (a
+    #: lookup table of the value, made with it, read for every condition row).
+    searched: Mapping[str, frozenset[str]] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(
+            lambda self: {
+                vocabulary: self.diagnoses.get(vocabulary, frozenset())
+                | self.conditions.get(vocabulary, frozenset())
+                for vocabulary in {*self.diagnoses, *self.conditions}
+            },
+            takes_self=True,
+        ),
+    )
 
 
 @attrs.frozen
@@ -402,7 +410,7 @@ def _queries(
     condition = t["condition_occurrence"]
     standard = concept.alias("standard")
     source = concept.alias("source")
-    searched = codes.searched()
+    searched = codes.searched
     matches = [
         sa.and_(standard.c.vocabulary_id == vocabulary, standard.c.concept_code.in_(sorted(found)))
         for vocabulary, found in sorted(searched.items())
@@ -459,7 +467,7 @@ def _diagnosis(row: Any, codes: Codes) -> Diagnosis:
     else its source concept (and whether it is a depression code)."""
     date = _day(row[1])
     assert date is not None
-    searched = codes.searched()
+    searched = codes.searched
     if row[3] is not None and row[3] in searched.get(row[2] or "", frozenset()):
         vocabulary, code, name = row[2], row[3], row[4] or ""
     else:
