@@ -78,6 +78,20 @@ demo: setup
 	$(BIN)/trdcore evaluate build/demo/from-omop.ndjson --all --as-of 2026-11-27 --format ndjson \
 		> build/demo/omop-results.ndjson
 	@echo "wrote build/demo/omop-results.ndjson (one evaluation summary per person)"
+	@echo
+	@echo "== The same persons under OHDSI's phenotype 1009 beside a clinical definition"
+	$(BIN)/trdcore evaluate build/demo/from-omop.ndjson --as-of 2026-11-27 \
+		--definition ohdsi-phenotype-1009 --definition two-trials-gaynes-2020 --format ndjson \
+		> build/demo/omop-1009.ndjson
+	$(BIN)/python -c "import collections, json; \
+		rows = [json.loads(line) for line in open('build/demo/omop-1009.ndjson')]; \
+		print(collections.Counter(tuple(r['status'] for r in row['results']) for row in rows))"
+	@echo "   (ohdsi-phenotype-1009, two-trials-gaynes-2020): persons; see docs/evaluation/ohdsi-1009.md"
+	@echo
+	@echo "== Claims-style: outcomes inferred from switches within 98 days (opt-in, labelled)"
+	$(BIN)/trdcore evaluate build/demo/from-omop.ndjson --as-of 2026-11-27 --all --format ndjson \
+		--infer-outcomes switch --switch-days 98 > build/demo/omop-inferred.ndjson
+	@echo "wrote build/demo/omop-inferred.ndjson (each inferred failure listed in 'inferred')"
 
 # Scripts without a .py suffix, which ruff and mypy only read when named.
 SCRIPTS := scripts/build-clinical-drug-list scripts/build-code-list scripts/build-ohdsi-code-list \

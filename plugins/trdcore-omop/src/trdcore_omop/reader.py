@@ -6,7 +6,8 @@ vocabulary in the database: drug exposures to their RxNorm ingredients through
 ``concept_ancestor`` (as OMOP's own drug-era script finds them: ancestors in vocabulary
 RxNorm of class Ingredient) and their strengths through ``drug_strength``; diagnoses and
 PHQ-9 totals to their codes through ``concept``. Only rows that can matter are fetched
-(exposures to a catalog antidepressant, depression diagnoses, PHQ-9 totals); what is left
+(exposures to a catalog antidepressant or augmentation agent, diagnoses of the catalog's code
+lists, PHQ-9 totals); what is left
 out is counted by :mod:`trdcore_omop.summary` with one aggregate query per table.
 
 Memory holds one block of persons at a time, whatever the size of the database.
@@ -47,7 +48,8 @@ PHQ9_LOINC: Final = "44261-6"
 
 @attrs.frozen
 class Codes:
-    """What the reader looks for: antidepressant ingredient RxCUIs and diagnosis codes.
+    """What the reader looks for: the RxCUIs of antidepressant and augmentation ingredients,
+    and diagnosis codes.
 
     ``diagnoses`` maps an OMOP vocabulary id (``SNOMED``, ``ICD10CM``) to the depression
     codes (what finds the episode); ``conditions`` to the codes of every code list of the

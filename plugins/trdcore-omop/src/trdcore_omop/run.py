@@ -203,8 +203,8 @@ class OmopRun:
         top = ", ".join(f"{row[0]} {row[1]!r} ({row[2]})" for row in rows[:10])
         more = len(rows) - 10
         return [
-            f"{total} exposures of {len(rows)} drug concepts that are not catalog "
-            f"antidepressants were not used; by drug_concept_id: {top}"
+            f"{total} exposures of {len(rows)} drug concepts that are neither catalog "
+            f"antidepressants nor augmentation agents were not used; by drug_concept_id: {top}"
             + (f" and {more} more concepts" if more > 0 else ""),
             *lines,
         ]
