@@ -318,8 +318,9 @@ def person_documents(
             summary.unknown_concepts[unmapped.concept_id] += 1
         source_value = (unmapped.source_value or "").strip()
         recognised = catalog.recognise_drug(source_value) if source_value else None
-        roles = recognised.drug.model.roles if recognised is not None else ()
-        if "antidepressant" not in roles and "augmentation" not in roles:
+        if recognised is None or not {"antidepressant", "augmentation"} & set(
+            recognised.drug.model.roles
+        ):
             summary.unmapped_named[source_value or "(no drug_source_value)"] += 1
             continue
         summary.unmapped_recognised[source_value] += 1
