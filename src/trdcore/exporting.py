@@ -13,7 +13,14 @@ import orjson
 from trdcore.app import load_catalog
 from trdcore.catalog import Catalog
 from trdcore.engine import Engine
-from trdcore.exceptions import ExportError, PluginError, TrdcoreError, UnknownTargetError
+from trdcore.exceptions import (
+    ExportError,
+    PluginError,
+    SchemaValidationError,
+    TrdcoreError,
+    UnknownSchemaError,
+    UnknownTargetError,
+)
 from trdcore.extensions import ExportContext, ExportResult, ImportResult, OptionValue, PluginOption
 from trdcore.plugins import TrdcorePluginManager, exporters, importers
 
@@ -289,12 +296,14 @@ class ImportStream:
     _drained: bool = False
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
-        from trdcore.validation import issues
+        from trdcore.schemas import SchemaRef, resolve_for
+        from trdcore.validation import checker
 
         if self._drained:
             raise TrdcoreError(f"import {self.source!r} of {self.location} was already read")
         self._drained = True
         documents = iter(self._result.documents)
+        checks: dict[SchemaRef, Any] = {}
         position = 0
         while True:
             try:
@@ -316,11 +325,19 @@ class ImportStream:
                     f"{' or '.join(IMPORTED_SCHEMAS)} documents, not {name}"
                 )
             else:
-                # A document naming its schema is checked against that version of it.
-                found = issues(document, None if "schema" in document else name)
-                if found:
-                    details = "; ".join(issue.describe() for issue in found)
+                # A document naming its schema is checked against that version of it, by a
+                # checker compiled once per version (an import checks every document).
+                try:
+                    ref = resolve_for(document, name)
+                    check = checks.get(ref)
+                    if check is None:
+                        check = checks[ref] = checker(str(ref))
+                    check(document)
+                except SchemaValidationError as error:
+                    details = "; ".join(issue.describe() for issue in error.issues)
                     self.invalid.append(f"{self.location} {_whose(document, position)}: {details}")
+                except UnknownSchemaError as error:
+                    self.invalid.append(f"{self.location} {_whose(document, position)}: {error}")
                 else:
                     yield document
             position += 1

@@ -105,7 +105,7 @@ def _import(source: str, location: str | Path, out: Path | None, settings: dict[
     # cyclic collector would only rescan a growing heap (half the time on 10,000 FHIR
     # Bundles). This command's own process pauses it; library code never touches it.
     gc.disable()
-    stream = out.open("wb") if out else sys.stdout.buffer
+    stream = out.open("wb", buffering=1 << 20) if out else sys.stdout.buffer
     try:
         imported = stream_import(source, location, options=settings)
         for document in imported:
