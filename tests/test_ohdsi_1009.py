@@ -345,3 +345,20 @@ def test_inferred_failures_are_labelled_in_summaries(engine: Engine) -> None:
     (result,) = summary["results"]
     assert result["status"] == Status.MET
     assert result["inferred"] == ["/trials/0", "/trials/1"]
+
+
+def test_a_definition_naming_an_unknown_code_list_is_an_error_naming_it(engine: Engine) -> None:
+    from trdcore.catalog import Catalog
+    from trdcore.exceptions import PluginError
+
+    document = engine.catalog.resolve("trd-definition", OHDSI).model.to_json()
+    document["id"] = "broken-1009"
+    document["parameters"]["exclusions"]["code_lists"] = ["vsac-bipolar-disorders"]
+    catalog = Catalog.from_documents([*engine.catalog.documents, ("my-plugin", document)])
+    with pytest.raises(PluginError) as raised:
+        Engine.for_catalog(catalog).evaluator("broken-1009")
+    message = str(raised.value)
+    assert "definition broken-1009@1.0.0 /parameters/exclusions/code_lists/0" in message
+    assert "no code list 'vsac-bipolar-disorders'" in message
+    assert "vsac-bipolar-disorder," in message
+    assert raised.value.plugin == "my-plugin"

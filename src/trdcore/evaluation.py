@@ -34,6 +34,7 @@ import attrs
 
 from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.dates import as_date
+from trdcore.exceptions import PluginError
 from trdcore.facts import DRUG_KINDS, HistoryFacts, TrialFacts, read_history
 from trdcore.models.history import TreatmentHistory
 from trdcore.rules.adequacy import AdequacyRules
@@ -277,6 +278,7 @@ class Evaluator:
         self.catalog = engine.catalog
         parameters = entry.model.parameters
         self.parameters = parameters
+        _check_code_lists(entry, engine.catalog)
         self.rules = AdequacyRules.compile(parameters, engine.catalog, dose_scheme=dose_scheme)
         self.counting = Counting.compile(parameters, engine.catalog)
         #: The rules that read the whole history (conditions, next treatments), if any.
@@ -487,6 +489,39 @@ class Evaluator:
         return f"{have}{classes_note}; at least {needed} needed" + (
             f" from {needed_classes} different classes" if needed_classes else ""
         )
+
+
+def code_list_references(parameters: Any) -> list[tuple[str, str]]:
+    """Every code list a definition's parameters name, with the parameter's JSON pointer."""
+    found: list[tuple[str, str]] = []
+    for name in ("trial_drugs", "required_condition", "exclusions"):
+        rule = getattr(parameters, name)
+        if rule is not None:
+            found.extend(
+                (f"/parameters/{name}/code_lists/{n}", listed)
+                for n, listed in enumerate(rule.code_lists)
+            )
+    for number, item in enumerate(parameters.non_response.next_treatments or ()):
+        found.extend(
+            (f"/parameters/non_response/next_treatments/{number}/code_lists/{n}", listed)
+            for n, listed in enumerate(item.code_lists)
+        )
+    return found
+
+
+def _check_code_lists(entry: CatalogEntry, catalog: Catalog) -> None:
+    """A definition naming a code list the catalog does not hold is content in error: say
+    which definition, where, and what lists there are (a PluginError names its plugin)."""
+    known = {item.id for item in catalog.items("code-list")} | {
+        item.ref for item in catalog.items("code-list")
+    }
+    for pointer, listed in code_list_references(entry.model.parameters):
+        if listed not in known:
+            raise PluginError(
+                f"definition {entry.ref} {pointer}: no code list {listed!r} in the catalog "
+                f"(there are {', '.join(sorted(item.id for item in catalog.items('code-list')))})",
+                plugin=entry.plugin,
+            )
 
 
 _INFERRED = " (its failure is inferred from the treatment that followed, not recorded)"
