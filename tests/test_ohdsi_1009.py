@@ -362,3 +362,21 @@ def test_a_definition_naming_an_unknown_code_list_is_an_error_naming_it(engine: 
     assert "no code list 'vsac-bipolar-disorders'" in message
     assert "vsac-bipolar-disorder," in message
     assert raised.value.plugin == "my-plugin"
+
+
+def test_staging_names_the_failures_that_were_inferred(engine: Engine) -> None:
+    from trdcore.app import stage_all
+
+    document = history(
+        trial("sertraline", "2020-02-01", "2020-04-01", 100, adherence="full"),
+        trial("citalopram", "2020-04-20", "2020-07-01", 40, adherence="full"),
+        failed("bupropion", "2020-07-20", "2020-10-20", 300),
+    )
+    facts = engine.facts(document, as_of=AS_OF, inference=SwitchInference(42))
+    stages = {
+        stage["model"].split("@")[0]: stage
+        for stage in stage_all(facts, as_of=AS_OF, engine=engine)
+    }
+    detail = stages["european-staging"]["points"][0]["detail"]
+    assert "citalopram (/trials/1, SSRI, failure inferred from the next treatment)" in detail
+    assert "bupropion (/trials/2, atypical/other)," in detail

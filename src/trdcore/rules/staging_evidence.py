@@ -50,10 +50,13 @@ class Item:
     weeks: float | None
     augmented: bool
     unknown: tuple[str, ...] = ()  # what data would decide it
+    #: Its failure was inferred from the treatment that followed, not recorded.
+    inferred: bool = False
 
     def named(self) -> str:
         classes = f", {'/'.join(sorted(self.classes))}" if self.classes else ""
-        return f"{self.label} ({self.pointer}{classes})"
+        inferred = ", failure inferred from the next treatment" if self.inferred else ""
+        return f"{self.label} ({self.pointer}{classes}{inferred})"
 
 
 @attrs.frozen
@@ -204,6 +207,7 @@ def item_of(
         weeks=facts.weeks if window is None else window.weeks_inside(facts),
         augmented=facts.kind == "antidepressant" and facts.augmented,
         unknown=unknown,
+        inferred=facts.inferred is not None,
     )
 
 
