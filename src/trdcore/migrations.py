@@ -183,104 +183,66 @@ def migrate(
     return default_registry.migrate(document, schema=schema, to=to)
 
 
-@default_registry.register(
-    "trd-definition",
-    "1.0.0",
-    "1.1.0",
-    description="1.1.0 adds the lookback-days episode scope; a 1.0.0 definition means the same.",
-    additive=True,
+#: trdcore's own steps. Each only adds optional fields (``additive``): the document is
+#: unchanged but for its ``schema`` field, which :meth:`MigrationRegistry.migrate` sets.
+_ADDITIVE_STEPS = (
+    ("trd-definition", "1.0.0", "1.1.0", "1.1.0 adds the lookback-days episode scope"),
+    (
+        "trd-definition",
+        "1.1.0",
+        "1.2.0",
+        "1.2.0 adds exclusions, required_condition, trial_drugs, the not-checked dose method "
+        "and the next-treatment non-response method",
+    ),
+    (
+        "evaluation-summary",
+        "1.0.0",
+        "1.1.0",
+        "1.1.0 adds dose_scheme (one scheme for every definition)",
+    ),
+    (
+        "evaluation-summary",
+        "1.1.0",
+        "1.2.0",
+        "1.2.0 adds infer_outcomes, and excluded_by and inferred on results",
+    ),
+    ("evaluation-result", "1.0.0", "1.1.0", "1.1.0 adds recognised_by on trial assessments"),
+    (
+        "evaluation-result",
+        "1.1.0",
+        "1.2.0",
+        "1.2.0 adds exclusion, index, inferred and outcome_inferred",
+    ),
+    ("source", "1.0.0", "1.1.0", "1.1.0 adds the optional publisher block"),
+    (
+        "dispensing-events",
+        "1.0.0",
+        "1.1.0",
+        "1.1.0 lets a fill lack strength, quantity or days_supply and adds end_date",
+    ),
+    (
+        "treatment-history",
+        "1.0.0",
+        "1.1.0",
+        "1.1.0 adds dated conditions and outcome_inferred on trials",
+    ),
 )
-def _trd_definition_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
+
+
+def _unchanged(document: dict[str, Any]) -> dict[str, Any]:
+    """An additive step: the older document means the same under the newer version."""
     return document
 
 
-@default_registry.register(
-    "evaluation-summary",
-    "1.0.0",
-    "1.1.0",
-    description="1.1.0 adds dose_scheme (one scheme for every definition); 1.0.0 means the same.",
-    additive=True,
-)
-def _evaluation_summary_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
-    return document
+def _register_additive(registry: MigrationRegistry) -> None:
+    for schema, from_version, to_version, what in _ADDITIVE_STEPS:
+        registry.register(
+            schema,
+            from_version,
+            to_version,
+            description=f"{what}; a {from_version} document means the same.",
+            additive=True,
+        )(_unchanged)
 
 
-@default_registry.register(
-    "evaluation-result",
-    "1.0.0",
-    "1.1.0",
-    description="1.1.0 adds recognised_by on trial assessments; a 1.0.0 result means the same.",
-    additive=True,
-)
-def _evaluation_result_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
-    return document
-
-
-@default_registry.register(
-    "source",
-    "1.0.0",
-    "1.1.0",
-    description="1.1.0 adds the optional publisher block; a 1.0.0 source means the same.",
-    additive=True,
-)
-def _source_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
-    return document
-
-
-@default_registry.register(
-    "dispensing-events",
-    "1.0.0",
-    "1.1.0",
-    description="1.1.0 lets a fill lack strength, quantity or days_supply and adds end_date; "
-    "a 1.0.0 document means the same.",
-    additive=True,
-)
-def _dispensing_events_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
-    return document
-
-
-@default_registry.register(
-    "treatment-history",
-    "1.0.0",
-    "1.1.0",
-    description="1.1.0 adds dated conditions and outcome_inferred on trials; a 1.0.0 history "
-    "means the same.",
-    additive=True,
-)
-def _treatment_history_1_1_0(document: dict[str, Any]) -> dict[str, Any]:
-    return document
-
-
-@default_registry.register(
-    "trd-definition",
-    "1.1.0",
-    "1.2.0",
-    description="1.2.0 adds exclusions, required_condition, trial_drugs, the not-checked dose "
-    "method and the next-treatment non-response method; a 1.1.0 definition means the same.",
-    additive=True,
-)
-def _trd_definition_1_2_0(document: dict[str, Any]) -> dict[str, Any]:
-    return document
-
-
-@default_registry.register(
-    "evaluation-result",
-    "1.1.0",
-    "1.2.0",
-    description="1.2.0 adds exclusion, index, inferred and outcome_inferred; a 1.1.0 result "
-    "means the same.",
-    additive=True,
-)
-def _evaluation_result_1_2_0(document: dict[str, Any]) -> dict[str, Any]:
-    return document
-
-
-@default_registry.register(
-    "evaluation-summary",
-    "1.1.0",
-    "1.2.0",
-    description="1.2.0 adds excluded_by and inferred on results; a 1.1.0 summary means the same.",
-    additive=True,
-)
-def _evaluation_summary_1_2_0(document: dict[str, Any]) -> dict[str, Any]:
-    return document
+_register_additive(default_registry)
