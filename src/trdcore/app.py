@@ -22,9 +22,10 @@ import attrs
 from trdcore.batch import HistoryOutcome, Kernel, evaluate_documents
 from trdcore.catalog import Catalog
 from trdcore.dates import as_date
+from trdcore.differences import explain_differences
 from trdcore.documents import SourceDocument
 from trdcore.engine import Engine
-from trdcore.evaluation import Status, explain_differences
+from trdcore.evaluation import Status
 from trdcore.exceptions import TrdcoreError
 from trdcore.models import EvaluationResult
 from trdcore.rules import staging

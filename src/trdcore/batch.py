@@ -35,6 +35,7 @@ import attrs
 import orjson
 
 from trdcore.dates import as_date
+from trdcore.differences import explain_differences
 from trdcore.documents import (
     NdjsonBlock,
     RawLine,
@@ -45,7 +46,7 @@ from trdcore.documents import (
     without_line_map,
 )
 from trdcore.engine import Engine
-from trdcore.evaluation import Evaluator, explain_differences
+from trdcore.evaluation import Evaluator
 from trdcore.exceptions import DocumentError, SchemaValidationError, TrdcoreError
 from trdcore.facts import HistoryFacts
 from trdcore.rules.staging import stage_all

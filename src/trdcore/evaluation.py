@@ -34,11 +34,10 @@ import attrs
 
 from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.dates import as_date
-from trdcore.exceptions import PluginError
 from trdcore.facts import DRUG_KINDS, HistoryFacts, TrialFacts, read_history
 from trdcore.models.history import TreatmentHistory
 from trdcore.rules.adequacy import AdequacyRules
-from trdcore.rules.whole_history import HistoryRule, Judgement
+from trdcore.rules.whole_history import HistoryRule, Judgement, check_code_lists
 
 __all__ = [
     "Counting",
@@ -46,7 +45,6 @@ __all__ = [
     "Status",
     "Tally",
     "Verdict",
-    "explain_differences",
     "summary_item",
 ]
 
@@ -278,7 +276,7 @@ class Evaluator:
         self.catalog = engine.catalog
         parameters = entry.model.parameters
         self.parameters = parameters
-        _check_code_lists(entry, engine.catalog)
+        check_code_lists(entry, engine.catalog)
         self.rules = AdequacyRules.compile(parameters, engine.catalog, dose_scheme=dose_scheme)
         self.counting = Counting.compile(parameters, engine.catalog)
         #: The rules that read the whole history (conditions, next treatments), if any.
@@ -364,7 +362,13 @@ class Evaluator:
                 "kind": item.kind,
                 "counted": verdict,
                 "criteria": [criterion.to_json() for criterion in criteria],
-                "reason": _reason(verdict, criteria, item.kind, self.judged_by is not None)
+                "reason": _reason(
+                    verdict,
+                    criteria,
+                    item.kind,
+                    self.judged_by is not None,
+                    self.parameters.min_trial_weeks.value > 0,
+                )
                 + (_INFERRED if verdict is not False and item.inferred is not None else ""),
             }
             if item.inferred is not None:
@@ -491,39 +495,6 @@ class Evaluator:
         )
 
 
-def code_list_references(parameters: Any) -> list[tuple[str, str]]:
-    """Every code list a definition's parameters name, with the parameter's JSON pointer."""
-    found: list[tuple[str, str]] = []
-    for name in ("trial_drugs", "required_condition", "exclusions"):
-        rule = getattr(parameters, name)
-        if rule is not None:
-            found.extend(
-                (f"/parameters/{name}/code_lists/{n}", listed)
-                for n, listed in enumerate(rule.code_lists)
-            )
-    for number, item in enumerate(parameters.non_response.next_treatments or ()):
-        found.extend(
-            (f"/parameters/non_response/next_treatments/{number}/code_lists/{n}", listed)
-            for n, listed in enumerate(item.code_lists)
-        )
-    return found
-
-
-def _check_code_lists(entry: CatalogEntry, catalog: Catalog) -> None:
-    """A definition naming a code list the catalog does not hold is content in error: say
-    which definition, where, and what lists there are (a PluginError names its plugin)."""
-    known = {item.id for item in catalog.items("code-list")} | {
-        item.ref for item in catalog.items("code-list")
-    }
-    for pointer, listed in code_list_references(entry.model.parameters):
-        if listed not in known:
-            raise PluginError(
-                f"definition {entry.ref} {pointer}: no code list {listed!r} in the catalog "
-                f"(there are {', '.join(sorted(item.id for item in catalog.items('code-list')))})",
-                plugin=entry.plugin,
-            )
-
-
 _INFERRED = " (its failure is inferred from the treatment that followed, not recorded)"
 
 
@@ -582,48 +553,23 @@ def _settled_explanation(
     return explanation
 
 
-def _reason(verdict: bool | None, criteria: Iterable[Any], kind: str, dose_checked: bool) -> str:
+def _reason(
+    verdict: bool | None,
+    criteria: Iterable[Any],
+    kind: str,
+    dose_checked: bool,
+    duration_checked: bool = True,
+) -> str:
     if verdict is True:
         if kind not in DRUG_KINDS:
             return "a failed course that counts"
         if dose_checked:
+            if not duration_checked:
+                return "a failed trial at an adequate dose (duration not checked)"
             return "an adequate failed trial (dose and duration checked)"
+        if not duration_checked:
+            return "a failed trial (dose and duration not checked)"
         return "a failed trial of sufficient duration (dose not checked)"
     if verdict is False:
         return "not counted: " + "; ".join(c.detail for c in criteria if c.result == "fail")
     return "cannot tell: " + "; ".join(c.detail for c in criteria if c.result == "unknown")
-
-
-def explain_differences(results: Iterable[Mapping[str, Any]]) -> list[str]:
-    """A sentence for each definition that is not met where others are, saying why.
-
-    Takes evaluation-result documents ("met under two-trials-gaynes-2020@2.0.0 but not
-    under different-classes@2.0.0: ...").
-    """
-    results = list(results)
-    met = [result for result in results if result["status"] == "met"]
-    sentences = []
-    for other in results:
-        if other["status"] == "met" or not met:
-            continue
-        by_reason: dict[str, list[str]] = {}
-        for first in met:
-            by_reason.setdefault(_difference(first, other), []).append(first["definition"])
-        for reason, names in by_reason.items():
-            verb = "not under" if other["status"] == "not_met" else "undecided under"
-            sentences.append(f"met under {_join(names)} but {verb} {other['definition']}: {reason}")
-    return sentences
-
-
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _difference(met: Mapping[str, Any], other: Mapping[str, Any]) -> str:
-    counted_there = {t["pointer"] for t in met["trials"] if t["counted"]}
-    reasons = [
-        f"{t['pointer']}{' (' + t['drug_input'] + ')' if t.get('drug_input') else ''} {t['reason']}"
-        for t in other["trials"]
-        if t["pointer"] in counted_there and not t["counted"]
-    ]
-    return "; ".join(reasons) if reasons else str(other.get("explanation", ""))

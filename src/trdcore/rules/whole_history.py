@@ -25,13 +25,14 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from trdcore.catalog import Catalog
+from trdcore.catalog import Catalog, CatalogEntry
+from trdcore.exceptions import PluginError
 from trdcore.facts import HistoryFacts, TrialFacts
 from trdcore.rules.conditions import ConditionRules
 from trdcore.rules.criteria import threshold
 from trdcore.rules.inference import IndexEvent, NextTreatmentRule, trial_drug_refs
 
-__all__ = ["HistoryRule", "Judgement"]
+__all__ = ["HistoryRule", "Judgement", "check_code_lists", "code_list_references"]
 
 
 class Judgement(NamedTuple):
@@ -49,6 +50,39 @@ class Judgement(NamedTuple):
     unmet: str | None = None
     #: Missing data that could turn a met verdict (conditions not on record).
     missing: tuple[dict[str, str], ...] = ()
+
+
+def code_list_references(parameters: Any) -> list[tuple[str, str]]:
+    """Every code list a definition's parameters name, with the parameter's JSON pointer."""
+    found: list[tuple[str, str]] = []
+    for name in ("trial_drugs", "required_condition", "exclusions"):
+        rule = getattr(parameters, name)
+        if rule is not None:
+            found.extend(
+                (f"/parameters/{name}/code_lists/{n}", listed)
+                for n, listed in enumerate(rule.code_lists)
+            )
+    for number, item in enumerate(parameters.non_response.next_treatments or ()):
+        found.extend(
+            (f"/parameters/non_response/next_treatments/{number}/code_lists/{n}", listed)
+            for n, listed in enumerate(item.code_lists)
+        )
+    return found
+
+
+def check_code_lists(entry: CatalogEntry, catalog: Catalog) -> None:
+    """A definition naming a code list the catalog does not hold is content in error: say
+    which definition, where, and what lists there are (a PluginError names its plugin)."""
+    known = {item.id for item in catalog.items("code-list")} | {
+        item.ref for item in catalog.items("code-list")
+    }
+    for pointer, listed in code_list_references(entry.model.parameters):
+        if listed not in known:
+            raise PluginError(
+                f"definition {entry.ref} {pointer}: no code list {listed!r} in the catalog "
+                f"(there are {', '.join(sorted(item.id for item in catalog.items('code-list')))})",
+                plugin=entry.plugin,
+            )
 
 
 def _names(lists: tuple[str, ...]) -> str:
