@@ -380,3 +380,16 @@ def test_staging_names_the_failures_that_were_inferred(engine: Engine) -> None:
     detail = stages["european-staging"]["points"][0]["detail"]
     assert "citalopram (/trials/1, SSRI, failure inferred from the next treatment)" in detail
     assert "bupropion (/trials/2, atypical/other)," in detail
+
+
+def test_an_inferred_outcome_is_listed_even_when_the_trial_cannot_count(engine: Engine) -> None:
+    """Adherence is not recorded, so the clinical definition cannot count either trial; the
+    summary still says which outcomes were inferred."""
+    document = history(
+        trial("sertraline", "2020-02-01", "2020-04-01", 100),
+        trial("citalopram", "2020-04-20", "2020-07-01", 40),
+    )
+    facts = engine.facts(document, as_of=AS_OF, inference=SwitchInference(42))
+    verdict = engine.evaluator(CLINICAL).verdict(facts, as_of=facts.as_of)
+    assert verdict.counted == (None, None)
+    assert verdict.inferred == ("/trials/0",)

@@ -77,7 +77,7 @@ class Verdict(NamedTuple):
     counted: tuple[bool | None, ...] = ()
     #: The code list, condition and date that exclude the person, if one does.
     excluded_by: Mapping[str, str] | None = None
-    #: Pointers of the counted trials whose failure was inferred, not recorded.
+    #: Pointers of the trials whose failure was inferred, not recorded (counted or not).
     inferred: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, Any]:
@@ -132,15 +132,12 @@ _inferred_of = operator.attrgetter("inferred")
 def inferred_pointers(
     trials: Sequence[TrialFacts], verdicts: Sequence[bool | None]
 ) -> tuple[str, ...]:
-    """The pointers of the counted trials whose failure was inferred, not recorded (the
-    common case, none inferred, is found without a Python-level loop)."""
-    if True not in verdicts or not any(map(_inferred_of, trials)):
+    """The pointers of the trials whose failure was inferred, not recorded, whether they
+    count or not (``verdicts`` is kept for the callers' symmetry); the common case, none
+    inferred, is found without a Python-level loop."""
+    if not any(map(_inferred_of, trials)):
         return ()
-    return tuple(
-        item.pointer
-        for item, verdict in zip(trials, verdicts, strict=True)
-        if verdict is True and item.inferred is not None
-    )
+    return tuple(item.pointer for item in trials if item.inferred is not None)
 
 
 def drug_classes(catalog: Catalog, taxonomy: str) -> dict[str, tuple[str, ...]]:
@@ -425,7 +422,8 @@ class Evaluator:
         if inferred:
             result["inferred"] = list(inferred)
             result["explanation"] += (
-                f"; {len(inferred)} of the counted failures inferred from the next treatment"
+                f"; {len(inferred)} trial outcome{'s' if len(inferred) != 1 else ''} inferred "
+                "from the next treatment, not recorded"
             )
         result |= {
             "missing": missing,
