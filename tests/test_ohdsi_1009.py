@@ -393,3 +393,16 @@ def test_an_inferred_outcome_is_listed_even_when_the_trial_cannot_count(engine: 
     verdict = engine.evaluator(CLINICAL).verdict(facts, as_of=facts.as_of)
     assert verdict.counted == (None, None)
     assert verdict.inferred == ("/trials/0",)
+
+
+def test_an_inferred_outcome_that_is_not_a_non_response_is_refused() -> None:
+    from trdcore.validation import issues
+
+    label = {"method": "switch", "within_days": 30, "next_start": "2020-05-01"}
+    document = history(trial("sertraline", "2020-02-01", "2020-04-01", outcome_inferred=label))
+    found = issues(document)
+    assert [(issue.pointer, issue.keyword) for issue in found] == [
+        ("/trials/0/outcome", "inferred-outcome")
+    ]
+    document["trials"][0]["outcome"] = "non-response"
+    assert issues(document) == []

@@ -49,6 +49,7 @@ from trdcore.engine import Engine
 from trdcore.evaluation import Evaluator
 from trdcore.exceptions import DocumentError, SchemaValidationError, TrdcoreError
 from trdcore.facts import HistoryFacts
+from trdcore.rules.inference import SwitchInference
 from trdcore.rules.staging import stage_all
 from trdcore.summaries import SummaryPanel
 from trdcore.workers import default_jobs, run_in_workers
@@ -115,8 +116,8 @@ class Kernel:
     explain: bool = False
     #: The dose scheme every definition judges doses by instead of its own (None: its own).
     dose_scheme: str | None = None
-    #: Outcomes inferred from the next treatment (a SwitchInference; None: recorded only).
-    infer_outcomes: Any = None
+    #: Outcomes inferred from the next treatment (None: recorded outcomes only).
+    infer_outcomes: SwitchInference | None = None
     _evaluators: tuple[Evaluator, ...] = attrs.field(init=False)
     _panel: SummaryPanel = attrs.field(init=False)
 
@@ -138,7 +139,7 @@ class Kernel:
         stages: bool = False,
         explain: bool = False,
         dose_scheme: str | None = None,
-        infer_outcomes: Any = None,
+        infer_outcomes: SwitchInference | None = None,
     ) -> Kernel:
         """A kernel for these definitions (default: every active one) as of a date;
         ``dose_scheme`` judges every definition's doses by that scheme instead of its own;

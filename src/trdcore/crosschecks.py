@@ -58,6 +58,15 @@ def _treatment_history(document: Mapping[str, Any]) -> list[Issue]:
         for index, item in enumerate(items):
             if "end_date" in item:
                 _period_issues(item, f"/{group}/{index}", found)
+            if "outcome_inferred" in item and item.get("outcome") != "non-response":
+                found.append(
+                    Issue(
+                        f"/{group}/{index}/outcome",
+                        "inferred-outcome",
+                        "outcome_inferred says the outcome was inferred as a non-response, "
+                        f"but the outcome is {item.get('outcome', 'not recorded')!r}",
+                    )
+                )
             agents = item.get("augmentation")
             if agents:
                 for number, agent in enumerate(agents):

@@ -129,12 +129,9 @@ Outcome = tuple[
 _inferred_of = operator.attrgetter("inferred")
 
 
-def inferred_pointers(
-    trials: Sequence[TrialFacts], verdicts: Sequence[bool | None]
-) -> tuple[str, ...]:
+def inferred_pointers(trials: Sequence[TrialFacts]) -> tuple[str, ...]:
     """The pointers of the trials whose failure was inferred, not recorded, whether they
-    count or not (``verdicts`` is kept for the callers' symmetry); the common case, none
-    inferred, is found without a Python-level loop."""
+    count or not; the common case, none inferred, is found without a Python-level loop."""
     if not any(map(_inferred_of, trials)):
         return ()
     return tuple(item.pointer for item in trials if item.inferred is not None)
@@ -301,9 +298,7 @@ class Evaluator:
         counts = self.rules.counts
         verdicts = tuple([counts(item) for item in trials])
         outcome = self.counting.outcome(trials, verdicts)
-        return _new_tuple(
-            Verdict, (self.entry.ref, *outcome, None, inferred_pointers(trials, verdicts))
-        )
+        return _new_tuple(Verdict, (self.entry.ref, *outcome, None, inferred_pointers(trials)))
 
     def counting_for(self, needed: int | None) -> Counting:
         """The counting rule, with the index event's number of failed trials when it has one."""
@@ -388,9 +383,7 @@ class Evaluator:
         explanation = self._explanation(status, tally, counting)
         exclusion = index = None
         if judgement is not None:
-            settled = settle(
-                (status, 0, 0, 0, (), None, ()), judgement, counting.not_counted, trials
-            )[0]
+            settled = settled_status(status, judgement, counting.not_counted)
             exclusion, index = judgement.exclusion, judgement.index_event
             explanation = _settled_explanation(settled, status, explanation, judgement)
             if settled == Status.INDETERMINATE and status != Status.INDETERMINATE:
@@ -418,7 +411,7 @@ class Evaluator:
             result["exclusion"] = exclusion
         if index is not None:
             result["index"] = index
-        inferred = inferred_pointers(trials, verdicts)
+        inferred = inferred_pointers(trials)
         if inferred:
             result["inferred"] = list(inferred)
             result["explanation"] += (
@@ -507,24 +500,31 @@ def settle(
     make a ``met`` one ``indeterminate`` (unless the definition does not count missing data,
     which the judgement has settled already)."""
     status, counted, possible, classes, verdicts = outcome[:5]
-    excluded_by = None
-    if judgement.exclusion is not None:
-        found = judgement.exclusion
-        excluded_by = {key: found[key] for key in ("code_list", "condition", "date")}
-        status = Status.NOT_MET
-    elif judgement.unmet is not None:
-        status = Status.NOT_MET
-    elif judgement.missing and status == Status.MET and not not_counted:
-        status = Status.INDETERMINATE
+    found = judgement.exclusion
+    excluded_by = (
+        {key: found[key] for key in ("code_list", "condition", "date")}
+        if found is not None
+        else None
+    )
     return (
-        status,
+        settled_status(status, judgement, not_counted),
         counted,
         possible,
         classes,
         verdicts,
         excluded_by,
-        inferred_pointers(trials, verdicts) if verdicts else (),
+        inferred_pointers(trials),
     )
+
+
+def settled_status(status: Status, judgement: Judgement, not_counted: bool) -> Status:
+    """The status of the counted trials with the whole-history rules on top (see
+    :func:`settle`)."""
+    if judgement.exclusion is not None or judgement.unmet is not None:
+        return Status.NOT_MET
+    if judgement.missing and status == Status.MET and not not_counted:
+        return Status.INDETERMINATE
+    return status
 
 
 def _settled_explanation(

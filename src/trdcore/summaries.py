@@ -16,7 +16,6 @@ hand.
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 import orjson
@@ -27,8 +26,6 @@ from trdcore.rules.adequacy import AdequacyPanel
 from trdcore.rules.criteria import decision_key
 
 __all__ = ["SummaryPanel"]
-
-_inferred_of = operator.attrgetter("inferred")
 
 
 class SummaryPanel:
@@ -75,7 +72,8 @@ class SummaryPanel:
         outcomes: dict[Any, tuple[Status, int, int, int, tuple[bool | None, ...]]] = {}
         results: list[Any] = []
         fragments = self._fragments
-        inferred = any(map(_inferred_of, trials))
+        # Inferred outcomes are the same for every definition without whole-history rules.
+        inferred = inferred_pointers(trials)
         whole = self._whole
         for ref, evaluator, counting, column in zip(
             self.refs, self.evaluators, self._counting, columns, strict=True
@@ -85,13 +83,11 @@ class SummaryPanel:
                 results.append(orjson.Fragment(orjson.dumps(settled)) if as_json else settled)
                 continue
             if inferred:
-                pointers = inferred_pointers(trials, column)
-                if pointers:
-                    item = summary_item(
-                        ref, *evaluator.counting.outcome(trials, column), None, pointers
-                    )
-                    results.append(orjson.Fragment(orjson.dumps(item)) if as_json else item)
-                    continue
+                item = summary_item(
+                    ref, *evaluator.counting.outcome(trials, column), None, inferred
+                )
+                results.append(orjson.Fragment(orjson.dumps(item)) if as_json else item)
+                continue
             outcome = outcomes.get((counting, column))
             if outcome is None:
                 outcome = outcomes[counting, column] = evaluator.counting.outcome(trials, column)

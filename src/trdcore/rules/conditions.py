@@ -64,7 +64,6 @@ class ConditionRules:
     exclusions: CodeSet | None
     required: CodeSet | None
     days_before: int
-    used: Mapping[str, Any] = attrs.field(eq=False)
 
     @classmethod
     def compile(cls, parameters: Any, catalog: Catalog) -> ConditionRules | None:
@@ -76,7 +75,6 @@ class ConditionRules:
             CodeSet.of(exclusions.code_lists, catalog) if exclusions is not None else None,
             CodeSet.of(required.code_lists, catalog) if required is not None else None,
             required.days_before if required is not None else 0,
-            {"exclusions": exclusions, "required": required},
         )
 
     def exclusion(

@@ -26,7 +26,7 @@ identity, so a restart of the same drug is not a switch.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import attrs
@@ -196,12 +196,10 @@ class NextTreatmentRule:
     starts: tuple[tuple[frozenset[str], int, bool], ...]
     #: Drug refs whose trials can be marked failed (None: every antidepressant).
     trial_drugs: frozenset[str] | None
-    #: Shown in results: the rule and its window.
-    used: Mapping[str, Any] = attrs.field(eq=False)
 
     @classmethod
     def compile(
-        cls, rule: Any, trial_drugs: frozenset[str] | None, catalog: Catalog, used: Any
+        cls, rule: Any, trial_drugs: frozenset[str] | None, catalog: Catalog
     ) -> NextTreatmentRule:
         codes = drug_codes(catalog)
         starts = []
@@ -213,7 +211,7 @@ class NextTreatmentRule:
                 if any(c.contains(RXNORM, code) for c in lists for code in found)
             )
             starts.append((refs, item.min_failed_trials, item.same_day))
-        return cls(rule.within_days, tuple(starts), trial_drugs, used)
+        return cls(rule.within_days, tuple(starts), trial_drugs)
 
     def candidates(self, trials: Sequence[TrialFacts], as_of: datetime.date) -> list[IndexEvent]:
         """Every start of a listed treatment, up to ``as_of``, that follows enough trials of

@@ -29,7 +29,6 @@ from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.exceptions import PluginError
 from trdcore.facts import HistoryFacts, TrialFacts
 from trdcore.rules.conditions import ConditionRules
-from trdcore.rules.criteria import threshold
 from trdcore.rules.inference import IndexEvent, NextTreatmentRule, trial_drug_refs
 
 __all__ = ["HistoryRule", "Judgement", "check_code_lists", "code_list_references"]
@@ -103,11 +102,8 @@ class HistoryRule:
         rule = parameters.non_response
         next_treatment = None
         if rule.method == "next-treatment":
-            used = threshold(
-                "failure inferred from the next treatment, within", rule.within_days, rule, "day"
-            )
             next_treatment = NextTreatmentRule.compile(
-                rule, trial_drug_refs(parameters, catalog), catalog, used
+                rule, trial_drug_refs(parameters, catalog), catalog
             )
         if conditions is None and next_treatment is None:
             return None
