@@ -167,10 +167,7 @@ class Kernel:
     def facts(self, document: SourceDocument) -> tuple[HistoryFacts | None, str | None]:
         """A read document's normalised facts, or why it cannot be evaluated."""
         if document.error is not None:
-            error = document.error
-            # The caller names the file and line; keep the column, which only the error knows.
-            column = f"column {error.column}: " if getattr(error, "column", None) else ""
-            return None, column + str(getattr(error, "reason", error))
+            return None, _read_problem(document.error)
         try:
             data = self.engine.check(document.data, source=document.source)
         except SchemaValidationError as error:
@@ -210,12 +207,24 @@ class Kernel:
         try:
             data = parse_json(raw, source="<history>")
         except DocumentError as error:
-            return KernelResult(None, None, str(getattr(error, "reason", error)))
+            return KernelResult(None, None, _read_problem(error))
+        return self.summarise_data(data)
+
+    def summarise_data(self, data: Any) -> KernelResult:
+        """:meth:`summarise` for a history already parsed (a dict from a struct column)."""
         facts, problem = self.facts(SourceDocument("<history>", 0, None, data))
         if facts is None:
             history_id = data.get("id") if isinstance(data, dict) else None
             return KernelResult(history_id if isinstance(history_id, str) else None, None, problem)
         return KernelResult(facts.history_id, self.summary(facts), None)
+
+
+def _read_problem(error: Exception) -> str:
+    """Why a history's text could not be read. The caller names the file and line; the
+    column is kept, which only the error knows."""
+    at = getattr(error, "column", None)
+    column = f"column {at}: " if at else ""
+    return column + str(getattr(error, "reason", error))
 
 
 # --- batch work, run here or in worker processes ---------------------------------------------

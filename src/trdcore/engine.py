@@ -24,7 +24,7 @@ import attrs
 from trdcore.catalog import Catalog, CatalogEntry
 from trdcore.dates import as_date
 from trdcore.evaluation import Evaluator
-from trdcore.exceptions import TrdcoreError
+from trdcore.exceptions import TrdcoreError, VersionMismatchError
 from trdcore.facts import HistoryFacts, implausible_doses, read_history
 from trdcore.models.history import TreatmentHistory
 from trdcore.release import VERSION
@@ -79,10 +79,7 @@ class Engine:
     def __setstate__(self, state: Mapping[str, Any]) -> None:
         here = VERSION
         if state["version"] != here:
-            raise TrdcoreError(
-                f"an engine made by trdcore {state['version']} cannot run under trdcore "
-                f"{here}: install the same trdcore version everywhere"
-            )
+            raise VersionMismatchError(made_by=state["version"], running=here)
         self.__init__(Catalog.from_documents(state["documents"]), here)  # type: ignore[misc]
 
     # --- definitions ----------------------------------------------------------------------------

@@ -6,16 +6,20 @@ person: what was wrong, where (file, line, JSON pointer) and what to do.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
 __all__ = [
+    "ClusterError",
     "DatabaseError",
     "DocumentError",
     "ExportError",
     "Issue",
     "MigrationError",
+    "MissingDependencyError",
     "PluginError",
     "PluginWarning",
     "SchemaValidationError",
@@ -23,6 +27,7 @@ __all__ = [
     "UnknownSchemaError",
     "UnknownTargetError",
     "UsageError",
+    "VersionMismatchError",
 ]
 
 
@@ -240,3 +245,37 @@ class DatabaseError(TrdcoreError):
         if table is not None:
             where += f", table {table}" + (f", column {column}" if column is not None else "")
         super().__init__(f"{where}: {message}")
+
+
+class VersionMismatchError(TrdcoreError):
+    """Shown to whoever runs trdcore on a cluster whose workers have another trdcore
+    version than the driver: the same catalog could judge differently there, so the
+    work stops instead. Names both versions."""
+
+    def __init__(self, *, made_by: str, running: str, where: str = "this worker") -> None:
+        self.made_by = made_by
+        self.running = running
+        self.where = where
+        super().__init__(
+            f"the evaluation was prepared by trdcore {made_by}, but {where} runs trdcore "
+            f"{running}: install the same trdcore version on the driver and every worker"
+        )
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        # Raised in a worker process and re-raised where the job was started: keep the fields.
+        return functools.partial(
+            VersionMismatchError, made_by=self.made_by, running=self.running, where=self.where
+        ), ()
+
+
+class MissingDependencyError(UsageError):
+    """Shown to a user who asked for something this installation cannot do yet: an
+    engine whose extra is not installed (``pip install 'trdcore[spark]'``), or Spark
+    without Java. Says what to install. The command line exits 2."""
+
+
+class ClusterError(TrdcoreError):
+    """Shown when a Spark or Dask job fails as a whole (a worker lost, a version
+    mismatch, a cluster that cannot be reached); the message is the engine's, with the
+    part that names the cause first. Invalid histories never cause it: they come back
+    as rows with ``problem`` set."""

@@ -13,7 +13,8 @@ from trdcore.cli.exit_codes import EXIT_INVALID
 from trdcore.cli.inputs import load_catalog_with_warnings
 from trdcore.cli.options import as_of_option, format_option, jobs_option
 from trdcore.cli.output import emit_json, with_progress
-from trdcore.exceptions import UnknownTargetError
+from trdcore.cli.scale_out import ScaleOut, scale_out_options
+from trdcore.exceptions import UnknownTargetError, UsageError
 
 if TYPE_CHECKING:
     from trdcore.batch import Kernel
@@ -24,7 +25,7 @@ _MARKS = {True: "✓", False: "✗", None: "?"}
 
 
 @click.command("evaluate")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--definition",
     "definitions_",
@@ -37,10 +38,10 @@ _MARKS = {True: "✓", False: "✗", None: "?"}
     "The date to evaluate as of (ongoing trials run to it). Default: today.", metavar=None
 )
 @format_option(
-    ("text", "json", "ndjson"),
+    ("text", "json", "ndjson", "parquet"),
     help="text for people; json: a list of evaluation-result documents; ndjson: one "
     "evaluation-summary line per history (with --explain: one evaluation-result line per "
-    "history and definition).",
+    "history and definition); parquet (with --engine): a Parquet folder.",
 )
 @click.option(
     "--explain",
@@ -75,6 +76,7 @@ _MARKS = {True: "✓", False: "✗", None: "?"}
     "published studies use 42 to 365, see docs/plugins/omop.md).",
 )
 @jobs_option("Worker processes. Default: every core for --format ndjson, else 1.")
+@scale_out_options
 def evaluate_command(
     path: Path,
     definitions_: tuple[str, ...],
@@ -87,17 +89,22 @@ def evaluate_command(
     infer_outcomes: str | None,
     switch_days: int | None,
     jobs: int | None,
+    scale_out: ScaleOut,
 ) -> None:
     """Evaluate treatment histories (JSON, YAML or NDJSON) against TRD definitions.
 
     Prints, per history and definition, whether the definition is met, not
     met or indeterminate, and each trial's verdict with the reason, and the
-    stages. NDJSON output streams in constant memory on every core, for
-    files of any size. Exit code 1 if any history could not be evaluated
-    (each is named on standard error; the others are still evaluated).
+    stages. NDJSON output streams in constant memory on every core, or on a
+    Spark or Dask cluster with --engine (docs/scale-out.md). Exit code 1 if any
+    history could not be evaluated (each is named on standard error; the
+    others are still evaluated).
     """
     import datetime
 
+    scale_out.check(output_format, explain)
+    if scale_out.engine == "native" and path.is_dir():
+        raise UsageError(f"{path} is a folder: the native engine reads one file")
     catalog = load_catalog_with_warnings()
     active = [e.ref for e in catalog.items("trd-definition") if e.model.status == "active"]
     chosen: list[str] = []
@@ -129,27 +136,24 @@ def evaluate_command(
             dose_scheme = catalog.resolve("dose-scheme", dose_scheme).id
         except UnknownTargetError as error:
             raise click.BadParameter(str(error), param_hint="--dose-scheme") from None
-    if output_format == "ndjson":
-        with_stages = bool(explain) if stages is None else stages
-        kernel = Kernel.of(
-            engine,
-            chosen,
-            as_of=day,
-            stages=with_stages,
-            explain=explain,
-            dose_scheme=dose_scheme,
-            infer_outcomes=inference,
-        )
+    summaries = output_format in ("ndjson", "parquet")
+    with_stages = (bool(explain) if stages is None else stages) if summaries else True
+    kernel = Kernel.of(
+        engine,
+        chosen,
+        as_of=day,
+        stages=with_stages,
+        explain=explain,
+        dose_scheme=dose_scheme,
+        infer_outcomes=inference,
+    )
+    if scale_out.engine != "native":
+        from trdcore.cli.scale_out import run_scale_out
+
+        failures = run_scale_out(path, kernel, scale_out, output_format, jobs)
+    elif output_format == "ndjson":
         failures = _evaluate_ndjson(path, kernel, jobs)
     else:
-        kernel = Kernel.of(
-            engine,
-            chosen,
-            as_of=day,
-            stages=True,
-            dose_scheme=dose_scheme,
-            infer_outcomes=inference,
-        )
         failures = _evaluate_documents(path, kernel, jobs or 1, output_format)
     if failures:
         sys.exit(EXIT_INVALID)

@@ -1,0 +1,226 @@
+"""Evaluating treatment histories on Dask: DataFrames with pyarrow dtypes, and bags of NDJSON lines.
+
+:func:`evaluate` maps each partition through the same Arrow batch function as
+:mod:`trdcore.spark` (:mod:`trdcore.arrow_batches`), so the columns are the
+same: the kept ones, then :data:`~trdcore.arrow_batches.OUTPUT_FIELDS`, with
+``pd.ArrowDtype`` dtypes. :func:`evaluate_bag` takes a bag of NDJSON lines
+(``dask.bag.read_text``) and gives a bag of records with those fields, skipping
+blank lines as ``trdcore evaluate`` does. The catalog travels as a
+:class:`~trdcore.snapshot.KernelRecipe` inside each task; a worker builds the
+engine once per catalog.
+
+Install with ``pip install 'trdcore[dask]'``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from trdcore.exceptions import MissingDependencyError
+
+try:
+    import dask.bag
+    import dask.dataframe
+    import pandas as pd
+    import pyarrow as pa
+    from dask.delayed import delayed
+except ImportError as error:  # pragma: no cover - exercised by the missing-extra test
+    raise MissingDependencyError(
+        f"trdcore.dask needs Dask, pandas and PyArrow ({error.name} is missing): "
+        "pip install 'trdcore[dask]'"
+    ) from None
+
+from trdcore.arrow_batches import BatchLayout, evaluate_batches
+from trdcore.batch import Kernel
+from trdcore.engine import Engine
+from trdcore.rules.inference import SwitchInference
+from trdcore.snapshot import KernelRecipe
+
+if TYPE_CHECKING:
+    from trdcore.catalog import Catalog
+
+__all__ = [
+    "evaluate",
+    "evaluate_bag",
+    "evaluate_bag_recipe",
+    "evaluate_recipe",
+    "explode_results",
+    "lines_frame",
+    "recipe",
+]
+
+
+def recipe(
+    definitions: Iterable[str] | None = None,
+    *,
+    as_of: Any,
+    stages: bool = False,
+    dose_scheme: str | None = None,
+    infer_outcomes: SwitchInference | None = None,
+    catalog: Catalog | None = None,
+) -> KernelRecipe:
+    """The evaluation prepared on the client, as the value each task carries (unknown
+    definitions and dose schemes raise here)."""
+    if catalog is None:
+        from trdcore.app import load_catalog
+
+        catalog = load_catalog()
+    kernel = Kernel.of(
+        Engine.for_catalog(catalog),
+        definitions,
+        as_of=as_of,
+        stages=stages,
+        dose_scheme=dose_scheme,
+        infer_outcomes=infer_outcomes,
+    )
+    return KernelRecipe.of(kernel)
+
+
+def evaluate(
+    ddf: dask.dataframe.DataFrame,
+    history: str = "history",
+    definitions: Iterable[str] | None = None,
+    *,
+    as_of: Any,
+    keep: Sequence[str] = (),
+    stages: bool = False,
+    typed: bool = True,
+    dose_scheme: str | None = None,
+    infer_outcomes: SwitchInference | None = None,
+    catalog: Catalog | None = None,
+) -> dask.dataframe.DataFrame:
+    """The Dask DataFrame of ``ddf``'s histories evaluated, one row per input row, with
+    the input's index and partitions (the arguments are :func:`trdcore.spark.evaluate`'s)."""
+    made = recipe(
+        definitions,
+        as_of=as_of,
+        stages=stages,
+        dose_scheme=dose_scheme,
+        infer_outcomes=infer_outcomes,
+        catalog=catalog,
+    )
+    return evaluate_recipe(ddf, made, history, keep=keep, typed=typed)
+
+
+def evaluate_recipe(
+    ddf: dask.dataframe.DataFrame,
+    made: KernelRecipe,
+    history: str = "history",
+    *,
+    keep: Sequence[str] = (),
+    typed: bool = True,
+) -> dask.dataframe.DataFrame:
+    """:func:`evaluate` with the evaluation already prepared (:func:`recipe`)."""
+    keep = tuple(dict.fromkeys(keep))
+    columns = list(dict.fromkeys((history, *keep)))
+    schema = pa.Schema.from_pandas(ddf._meta[columns], preserve_index=False)
+    layout = BatchLayout.of(schema, history, keep, typed=typed)
+    meta = layout.schema(schema).empty_table().to_pandas(types_mapper=pd.ArrowDtype)
+    return ddf[columns].map_partitions(_partition, made, layout, meta=meta, align_dataframes=False)
+
+
+def _partition(frame: pd.DataFrame, made: KernelRecipe, layout: BatchLayout) -> pd.DataFrame:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    schema = layout.schema(table.schema)
+    batches = list(evaluate_batches(made, layout, table.to_batches()))
+    out = pa.Table.from_batches(batches, schema=schema).to_pandas(types_mapper=pd.ArrowDtype)
+    out.index = frame.index
+    return out
+
+
+def evaluate_bag(
+    lines: dask.bag.Bag,
+    definitions: Iterable[str] | None = None,
+    *,
+    as_of: Any,
+    stages: bool = False,
+    typed: bool = True,
+    dose_scheme: str | None = None,
+    infer_outcomes: SwitchInference | None = None,
+    catalog: Catalog | None = None,
+) -> dask.bag.Bag:
+    """A bag of NDJSON lines (str or bytes) to a bag of records, one per non-blank line,
+    with the fields of :data:`~trdcore.arrow_batches.OUTPUT_FIELDS`."""
+    made = recipe(
+        definitions,
+        as_of=as_of,
+        stages=stages,
+        dose_scheme=dose_scheme,
+        infer_outcomes=infer_outcomes,
+        catalog=catalog,
+    )
+    return evaluate_bag_recipe(lines, made, typed=typed)
+
+
+def evaluate_bag_recipe(
+    lines: dask.bag.Bag, made: KernelRecipe, *, typed: bool = True
+) -> dask.bag.Bag:
+    """:func:`evaluate_bag` with the evaluation already prepared (:func:`recipe`)."""
+    layout = BatchLayout("history", "text", (), typed)
+    return lines.map_partitions(_bag_partition, made, layout)
+
+
+def lines_frame(lines: dask.bag.Bag) -> dask.dataframe.DataFrame:
+    """A bag of NDJSON lines as a Dask DataFrame of one ``history`` column (binary, pyarrow
+    dtype), one row per non-blank line, for :func:`evaluate` and Parquet output."""
+    meta = pd.DataFrame({"history": pd.Series([], dtype=pd.ArrowDtype(pa.large_binary()))})
+    parts = [delayed(_lines_part)(part) for part in lines.to_delayed()]
+    return dask.dataframe.from_delayed(parts, meta=meta, verify_meta=False)
+
+
+def _lines_part(lines: Iterable[str | bytes]) -> pd.DataFrame:
+    raw = _raw_lines(lines)
+    histories = pa.array([line for line in raw if line.strip()], pa.large_binary())
+    return pd.DataFrame({"history": pd.Series(histories, dtype=pd.ArrowDtype(pa.large_binary()))})
+
+
+def _bag_partition(
+    lines: Iterable[str | bytes], made: KernelRecipe, layout: BatchLayout
+) -> list[dict[str, Any]]:
+    raw = _raw_lines(lines)
+    histories = [line for line in raw if line.strip()]
+    if not histories:
+        return []
+    batch = pa.record_batch({"history": pa.array(histories, pa.large_binary())})
+    return [row for out in evaluate_batches(made, layout, [batch]) for row in out.to_pylist()]
+
+
+def _raw_lines(lines: Iterable[str | bytes]) -> list[bytes]:
+    """Lines as bytes without their line end (``read_text`` keeps it)."""
+    return [(line.encode() if isinstance(line, str) else line).rstrip(b"\r\n") for line in lines]
+
+
+def explode_results(frame: Any) -> Any:
+    """One row per history and definition (a Dask or pandas DataFrame from
+    :func:`evaluate`): the ``results`` items' fields as columns beside the others but
+    ``summary`` and ``warnings``; a history that could not be evaluated keeps one row."""
+    if isinstance(frame, dask.dataframe.DataFrame):
+        others = [name for name in frame.columns if name not in {"results", "summary", "warnings"}]
+        sample = _explode(frame._meta, others)
+        return frame.map_partitions(_explode, others, meta=sample)
+    others = [name for name in frame.columns if name not in {"results", "summary", "warnings"}]
+    return _explode(frame, others)
+
+
+def _explode(frame: pd.DataFrame, others: list[str]) -> pd.DataFrame:
+    table = pa.Table.from_pandas(frame[[*others, "results"]], preserve_index=False)
+    results = table.column("results").combine_chunks()
+    if len(results) == 0:
+        parents = pa.array([], pa.int64())
+        items = pa.array([], results.type.value_type)
+    else:
+        # Rows without results (a problem) keep one row with null result fields.
+        filled = pa.compute.if_else(
+            pa.compute.is_null(results), pa.scalar([None], results.type), results
+        )
+        parents = pa.compute.list_parent_indices(filled)
+        items = pa.compute.list_flatten(filled)
+    kept = table.select(others).take(parents)
+    fields = items.type
+    exploded = kept
+    for index in range(fields.num_fields):
+        exploded = exploded.append_column(
+            fields.field(index), pa.compute.struct_field(items, index)
+        )
+    return exploded.replace_schema_metadata(None).to_pandas(types_mapper=pd.ArrowDtype)
