@@ -21,7 +21,7 @@ system-deps:
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' $(foreach p,$(PLUGINS),-e './$(p)[test]')
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark,dask]' $(foreach p,$(PLUGINS),-e './$(p)[test]')
 	@touch $(STAMP)
 
 plugins/%/node_modules/.installed: plugins/%/package.json plugins/%/package-lock.json

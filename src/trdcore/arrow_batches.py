@@ -99,6 +99,10 @@ class BatchLayout:
         """The layout of batches of ``schema``; a :class:`~trdcore.exceptions.UsageError`
         names a missing column, a history column of another type or a kept column whose
         name the output uses."""
+        if not isinstance(history, str):
+            raise UsageError(
+                f"history names one column, not {history!r} (definitions go in definitions=)"
+            )
         names = schema.names
         for name in (history, *keep):
             if name not in names:

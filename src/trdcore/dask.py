@@ -113,9 +113,10 @@ def evaluate_recipe(
 ) -> dask.dataframe.DataFrame:
     """:func:`evaluate` with the evaluation already prepared (:func:`recipe`)."""
     keep = tuple(dict.fromkeys(keep))
+    schema = pa.Schema.from_pandas(ddf._meta, preserve_index=False)
+    layout = BatchLayout.of(schema, history, keep, typed=typed)
     columns = list(dict.fromkeys((history, *keep)))
     schema = pa.Schema.from_pandas(ddf._meta[columns], preserve_index=False)
-    layout = BatchLayout.of(schema, history, keep, typed=typed)
     meta = layout.schema(schema).empty_table().to_pandas(types_mapper=pd.ArrowDtype)
     return ddf[columns].map_partitions(_partition, made, layout, meta=meta, align_dataframes=False)
 

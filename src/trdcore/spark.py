@@ -100,9 +100,8 @@ def evaluate_recipe(
     """:func:`evaluate` with the evaluation already prepared as a recipe (what
     :func:`evaluate` ships to the workers; useful to run one recipe over many tables)."""
     keep = tuple(dict.fromkeys(keep))
-    columns = list(dict.fromkeys((history, *keep)))
-    selected = df.select(*columns)
-    layout = BatchLayout.of(to_arrow_schema(selected.schema), history, keep, typed=typed)
+    layout = BatchLayout.of(to_arrow_schema(df.schema), history, keep, typed=typed)
+    selected = df.select(*dict.fromkeys((history, *keep)))
     fields = [selected.schema[name] for name in keep]
     fields += [field for field in OUTPUT_SCHEMA.fields if typed or field.name in _UNTYPED]
     work = functools.partial(evaluate_batches, recipe, layout)
