@@ -31,7 +31,7 @@ except ImportError as error:  # pragma: no cover - exercised by the missing-extr
         "pip install 'trdcore[dask]'"
     ) from None
 
-from trdcore.arrow_batches import BatchLayout, evaluate_batches
+from trdcore.arrow_batches import RESULT_TYPE, BatchLayout, evaluate_batches, output_schema
 from trdcore.batch import Kernel
 from trdcore.engine import Engine
 from trdcore.rules.inference import SwitchInference
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from trdcore.catalog import Catalog
 
 __all__ = [
+    "OUTPUT_SCHEMA",
+    "RESULT_TYPE",
     "evaluate",
     "evaluate_bag",
     "evaluate_bag_recipe",
@@ -49,6 +51,11 @@ __all__ = [
     "lines_frame",
     "recipe",
 ]
+
+#: The columns :func:`evaluate` adds after the kept ones, as Arrow types (each column's
+#: dtype is ``pd.ArrowDtype`` of its type); ``typed=False`` leaves out ``results`` and
+#: ``warnings``. The same columns as :data:`trdcore.spark.OUTPUT_SCHEMA`.
+OUTPUT_SCHEMA: pa.Schema = output_schema()
 
 
 def recipe(

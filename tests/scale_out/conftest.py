@@ -115,11 +115,15 @@ def spark(java: None) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def dask_client() -> Iterator[Any]:
-    """A Dask LocalCluster of two worker processes, one thread each, no dashboard."""
+    """A Dask LocalCluster of two worker processes, one thread each, no dashboard, loopback only."""
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
     )
     client = Client(cluster)
     yield client

@@ -118,7 +118,11 @@ def run_dask(
     else:
         workers = jobs or os.cpu_count() or 1
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
         )
         client = Client(cluster)
     try:

@@ -39,9 +39,10 @@ _MARKS = {True: "✓", False: "✗", None: "?"}
 )
 @format_option(
     ("text", "json", "ndjson", "parquet"),
-    help="text for people; json: a list of evaluation-result documents; ndjson: one "
-    "evaluation-summary line per history (with --explain: one evaluation-result line per "
-    "history and definition); parquet (with --engine): a Parquet folder.",
+    help="text for people; json: a list of evaluation-result documents; ndjson (the default "
+    "with --engine): one evaluation-summary line per history (with --explain: one "
+    "evaluation-result line per history and definition); parquet (with --engine): a Parquet "
+    "folder.",
 )
 @click.option(
     "--explain",
@@ -102,6 +103,9 @@ def evaluate_command(
     """
     import datetime
 
+    source = click.get_current_context().get_parameter_source("output_format")
+    if scale_out.engine != "native" and source is click.core.ParameterSource.DEFAULT:
+        output_format = "ndjson"  # a cluster writes summaries: text is for a few histories
     scale_out.check(output_format, explain)
     if scale_out.engine == "native" and path.is_dir():
         raise UsageError(f"{path} is a folder: the native engine reads one file")
