@@ -7,11 +7,12 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from trdcore.cli.scale_out import ScaleOut
+if TYPE_CHECKING:
+    from trdcore.cli.scale_out import ScaleOut
 
 __all__ = ["emit", "report_parquet", "run_dask", "run_spark"]
 
