@@ -79,7 +79,7 @@ class Engine:
     def __setstate__(self, state: Mapping[str, Any]) -> None:
         here = VERSION
         if state["version"] != here:
-            raise VersionMismatchError(made_by=state["version"], running=here)
+            raise VersionMismatchError(made_by=state["version"], running=here, where="this process")
         self.__init__(Catalog.from_documents(state["documents"]), here)  # type: ignore[misc]
 
     # --- definitions ----------------------------------------------------------------------------
