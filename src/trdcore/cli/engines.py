@@ -62,13 +62,24 @@ def run_spark(
     parquet_in: bool,
     jobs: int | None,
 ) -> int:
-    from trdcore.spark import evaluate_recipe, session
+    from trdcore.spark import session
 
     spark = session(master=settings.master or _local(jobs, settings.remote), remote=settings.remote)
-    if settings.partitions:
-        spark.conf.set("spark.sql.files.minPartitionNum", str(settings.partitions))
+    try:
+        return _spark_job(spark, path, recipe, settings, output_format, parquet_in)
+    finally:
+        spark.stop()  # the command's own session: its temporary files go with it
+
+
+def _spark_job(
+    spark: Any, path: Path, recipe: Any, settings: ScaleOut, output_format: str, parquet_in: bool
+) -> int:
     from pyspark.sql import functions as F
 
+    from trdcore.spark import evaluate_recipe
+
+    if settings.partitions:
+        spark.conf.set("spark.sql.files.minPartitionNum", str(settings.partitions))
     if parquet_in:
         df, column = spark.read.parquet(str(path)), settings.history_column
     else:
