@@ -105,3 +105,15 @@ def test_a_worker_builds_each_engine_once_and_keeps_a_few(engine: Engine) -> Non
     assert other.engine is not engine, "the worker's engine is rebuilt from the snapshot"
     _recipe(engine, "different-classes", stages=True).kernel(cache)
     assert first.kernel(cache) is not kernel, "beyond its size, the least recent kernel goes"
+
+
+def test_a_recipe_is_prepared_on_the_driver_where_mistakes_raise(catalog: Catalog) -> None:
+    from trdcore.exceptions import UnknownTargetError
+
+    recipe = KernelRecipe.prepare(catalog, ["different-classes"], as_of="2026-11-27")
+    assert recipe.definitions == (catalog.resolve("trd-definition", "different-classes").ref,)
+    assert recipe.snapshot.fingerprint == catalog.fingerprint
+    with pytest.raises(UnknownTargetError, match="did you mean 'different-classes'"):
+        KernelRecipe.prepare(catalog, ["diferent-classes"], as_of="2026-11-27")
+    with pytest.raises(UnknownTargetError, match="no-such-scheme"):
+        KernelRecipe.prepare(catalog, None, as_of="2026-11-27", dose_scheme="no-such-scheme")

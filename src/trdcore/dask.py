@@ -32,8 +32,6 @@ except ImportError as error:  # pragma: no cover - exercised by the missing-extr
     ) from None
 
 from trdcore.arrow_batches import RESULT_TYPE, BatchLayout, evaluate_batches, output_schema
-from trdcore.batch import Kernel
-from trdcore.engine import Engine
 from trdcore.rules.inference import SwitchInference
 from trdcore.snapshot import KernelRecipe
 
@@ -49,7 +47,6 @@ __all__ = [
     "evaluate_recipe",
     "explode_results",
     "lines_frame",
-    "recipe",
 ]
 
 #: The columns :func:`evaluate` adds after the kept ones, as Arrow types (each column's
@@ -58,30 +55,14 @@ __all__ = [
 OUTPUT_SCHEMA: pa.Schema = output_schema()
 
 
-def recipe(
-    definitions: Iterable[str] | None = None,
-    *,
-    as_of: Any,
-    stages: bool = False,
-    dose_scheme: str | None = None,
-    infer_outcomes: SwitchInference | None = None,
-    catalog: Catalog | None = None,
+def _prepare(
+    catalog: Catalog | None, definitions: Iterable[str] | None, **settings: Any
 ) -> KernelRecipe:
-    """The evaluation prepared on the client, as the value each task carries (unknown
-    definitions and dose schemes raise here)."""
     if catalog is None:
         from trdcore.app import load_catalog
 
         catalog = load_catalog()
-    kernel = Kernel.of(
-        Engine.for_catalog(catalog),
-        definitions,
-        as_of=as_of,
-        stages=stages,
-        dose_scheme=dose_scheme,
-        infer_outcomes=infer_outcomes,
-    )
-    return KernelRecipe.of(kernel)
+    return KernelRecipe.prepare(catalog, definitions, **settings)
 
 
 def evaluate(
@@ -99,13 +80,13 @@ def evaluate(
 ) -> dask.dataframe.DataFrame:
     """The Dask DataFrame of ``ddf``'s histories evaluated, one row per input row, with
     the input's index and partitions (the arguments are :func:`trdcore.spark.evaluate`'s)."""
-    made = recipe(
+    made = _prepare(
+        catalog,
         definitions,
         as_of=as_of,
         stages=stages,
         dose_scheme=dose_scheme,
         infer_outcomes=infer_outcomes,
-        catalog=catalog,
     )
     return evaluate_recipe(ddf, made, history, keep=keep, typed=typed)
 
@@ -118,7 +99,8 @@ def evaluate_recipe(
     keep: Sequence[str] = (),
     typed: bool = True,
 ) -> dask.dataframe.DataFrame:
-    """:func:`evaluate` with the evaluation already prepared (:func:`recipe`)."""
+    """:func:`evaluate` with the evaluation already prepared
+    (:meth:`KernelRecipe.prepare <trdcore.snapshot.KernelRecipe.prepare>`)."""
     keep = tuple(dict.fromkeys(keep))
     schema = pa.Schema.from_pandas(ddf._meta, preserve_index=False)
     layout = BatchLayout.of(schema, history, keep, typed=typed)
@@ -150,13 +132,13 @@ def evaluate_bag(
 ) -> dask.bag.Bag:
     """A bag of NDJSON lines (str or bytes) to a bag of records, one per non-blank line,
     with the fields of :data:`~trdcore.arrow_batches.OUTPUT_FIELDS`."""
-    made = recipe(
+    made = _prepare(
+        catalog,
         definitions,
         as_of=as_of,
         stages=stages,
         dose_scheme=dose_scheme,
         infer_outcomes=infer_outcomes,
-        catalog=catalog,
     )
     return evaluate_bag_recipe(lines, made, typed=typed)
 
@@ -164,7 +146,8 @@ def evaluate_bag(
 def evaluate_bag_recipe(
     lines: dask.bag.Bag, made: KernelRecipe, *, typed: bool = True
 ) -> dask.bag.Bag:
-    """:func:`evaluate_bag` with the evaluation already prepared (:func:`recipe`)."""
+    """:func:`evaluate_bag` with the evaluation already prepared
+    (:meth:`KernelRecipe.prepare <trdcore.snapshot.KernelRecipe.prepare>`)."""
     layout = BatchLayout("history", "text", (), typed)
     return lines.map_partitions(_bag_partition, made, layout)
 

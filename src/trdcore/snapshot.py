@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import zlib
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -91,6 +92,30 @@ class KernelRecipe:
             kernel.dose_scheme,
             kernel.infer_outcomes,
         )
+
+    @classmethod
+    def prepare(
+        cls,
+        catalog: Catalog,
+        definitions: Iterable[str] | None = None,
+        *,
+        as_of: Any,
+        stages: bool = False,
+        dose_scheme: str | None = None,
+        infer_outcomes: SwitchInference | None = None,
+    ) -> KernelRecipe:
+        """The recipe of an evaluation set up on the driver: the arguments are
+        :meth:`Kernel.of`'s, and unknown definitions or dose schemes raise here, before
+        any task is sent."""
+        kernel = Kernel.of(
+            Engine.for_catalog(catalog),
+            definitions,
+            as_of=as_of,
+            stages=stages,
+            dose_scheme=dose_scheme,
+            infer_outcomes=infer_outcomes,
+        )
+        return cls.of(kernel)
 
     def kernel(self, cache: WorkerCache | None = None) -> Kernel:
         """The kernel in this process: version checked, engine and kernel built once (by

@@ -35,8 +35,6 @@ except ImportError as error:  # pragma: no cover - exercised by the missing-extr
     ) from None
 
 from trdcore.arrow_batches import BatchLayout, evaluate_batches, output_schema
-from trdcore.batch import Kernel
-from trdcore.engine import Engine
 from trdcore.rules.inference import SwitchInference
 from trdcore.snapshot import KernelRecipe
 
@@ -78,15 +76,15 @@ def evaluate(
         from trdcore.app import load_catalog
 
         catalog = load_catalog()
-    kernel = Kernel.of(
-        Engine.for_catalog(catalog),
+    recipe = KernelRecipe.prepare(
+        catalog,
         definitions,
         as_of=as_of,
         stages=stages,
         dose_scheme=dose_scheme,
         infer_outcomes=infer_outcomes,
     )
-    return evaluate_recipe(df, KernelRecipe.of(kernel), history, keep=keep, typed=typed)
+    return evaluate_recipe(df, recipe, history, keep=keep, typed=typed)
 
 
 def evaluate_recipe(
@@ -97,8 +95,9 @@ def evaluate_recipe(
     keep: Sequence[str] = (),
     typed: bool = True,
 ) -> DataFrame:
-    """:func:`evaluate` with the evaluation already prepared as a recipe (what
-    :func:`evaluate` ships to the workers; useful to run one recipe over many tables)."""
+    """:func:`evaluate` with the evaluation already prepared as a recipe
+    (:meth:`KernelRecipe.prepare <trdcore.snapshot.KernelRecipe.prepare>`: what
+    :func:`evaluate` ships to the workers; one recipe can serve many tables)."""
     keep = tuple(dict.fromkeys(keep))
     layout = BatchLayout.of(to_arrow_schema(df.schema), history, keep, typed=typed)
     selected = df.select(*dict.fromkeys((history, *keep)))

@@ -154,9 +154,11 @@ def test_struct_column_from_pyarrow(dask_client: Any, corpus: Path, native_answe
 def test_a_worker_with_another_trdcore_version_fails_naming_both(
     dask_client: Any, corpus: Path
 ) -> None:
+    from trdcore.app import load_catalog
     from trdcore.exceptions import VersionMismatchError
+    from trdcore.snapshot import KernelRecipe
 
-    made = dask_module.recipe(["different-classes"], as_of=AS_OF)
+    made = KernelRecipe.prepare(load_catalog(), ["different-classes"], as_of=AS_OF)
     elsewhere = attrs.evolve(made, snapshot=attrs.evolve(made.snapshot, version="0.0.1"))
     out = dask_module.evaluate_recipe(_frame(corpus), elsewhere, keep=["line"])
     with pytest.raises(
