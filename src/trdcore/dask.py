@@ -31,7 +31,13 @@ except ImportError as error:  # pragma: no cover - exercised by the missing-extr
         "pip install 'trdcore[dask]'"
     ) from None
 
-from trdcore.arrow_batches import RESULT_TYPE, BatchLayout, evaluate_batches, output_schema
+from trdcore.arrow_batches import (
+    RESULT_TYPE,
+    BatchLayout,
+    evaluate_batches,
+    ndjson_batches,
+    output_schema,
+)
 from trdcore.rules.inference import SwitchInference
 from trdcore.snapshot import KernelRecipe
 
@@ -47,6 +53,7 @@ __all__ = [
     "evaluate_recipe",
     "explode_results",
     "lines_frame",
+    "ndjson_chunks",
 ]
 
 #: The columns :func:`evaluate` adds after the kept ones, as Arrow types (each column's
@@ -150,6 +157,44 @@ def evaluate_bag_recipe(
     (:meth:`KernelRecipe.prepare <trdcore.snapshot.KernelRecipe.prepare>`)."""
     layout = BatchLayout("history", "text", (), typed)
     return lines.map_partitions(_bag_partition, made, layout)
+
+
+def ndjson_chunks(
+    data: dask.bag.Bag | dask.dataframe.DataFrame, made: KernelRecipe, history: str = "history"
+) -> dask.bag.Bag:
+    """The summary lines of a bag of NDJSON lines or a DataFrame's ``history`` column, as a
+    bag of ``(lines, problems)``: per partition, its summary lines as NDJSON bytes in input
+    order and its ``(history_id, problem)`` pairs. One compact value per partition is what
+    ``trdcore evaluate --engine dask --format ndjson`` gathers, in partition order."""
+    if isinstance(data, dask.bag.Bag):
+        return data.map_partitions(_bag_chunk, made)
+    schema = pa.Schema.from_pandas(data._meta[[history]], preserve_index=False)
+    layout = BatchLayout.of(schema, history, typed=False)
+    parts = [delayed(_frame_chunk)(part, made, layout) for part in data[[history]].to_delayed()]
+    return dask.bag.from_delayed(parts)
+
+
+def _bag_chunk(lines: Iterable[str | bytes], made: KernelRecipe) -> list[Any]:
+    histories = [line for line in _raw_lines(lines) if line.strip()]
+    batch = pa.record_batch({"history": pa.array(histories, pa.large_binary())})
+    return _chunk(made, BatchLayout("history", "text", (), False), batch)
+
+
+def _frame_chunk(frame: pd.DataFrame, made: KernelRecipe, layout: BatchLayout) -> list[Any]:
+    table = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
+    batches = table.to_batches() or [pa.record_batch({layout.history: pa.array([], pa.string())})]
+    return _chunk(made, layout, *batches)
+
+
+def _chunk(made: KernelRecipe, layout: BatchLayout, *batches: pa.RecordBatch) -> list[Any]:
+    out = list(ndjson_batches(made, layout, batches))
+    lines = b"".join(batch.column(0)[0].as_py() for batch in out)
+    problems = [
+        (item["history_id"], item["problem"])
+        for batch in out
+        for item in batch.column(1)[0].as_py()
+    ]
+    return [(lines, problems)]
 
 
 def lines_frame(lines: dask.bag.Bag) -> dask.dataframe.DataFrame:

@@ -34,7 +34,13 @@ except ImportError as error:  # pragma: no cover - exercised by the missing-extr
         "pip install 'trdcore[spark]'"
     ) from None
 
-from trdcore.arrow_batches import BatchLayout, evaluate_batches, output_schema
+from trdcore.arrow_batches import (
+    NDJSON_SCHEMA,
+    BatchLayout,
+    evaluate_batches,
+    ndjson_batches,
+    output_schema,
+)
 from trdcore.rules.inference import SwitchInference
 from trdcore.snapshot import KernelRecipe
 
@@ -43,7 +49,14 @@ if TYPE_CHECKING:
 
     from trdcore.catalog import Catalog
 
-__all__ = ["OUTPUT_SCHEMA", "evaluate", "evaluate_recipe", "explode_results", "session"]
+__all__ = [
+    "OUTPUT_SCHEMA",
+    "evaluate",
+    "evaluate_recipe",
+    "explode_results",
+    "ndjson_chunks",
+    "session",
+]
 
 #: The columns :func:`evaluate` adds after the kept ones (``typed=False`` leaves out
 #: ``results`` and ``warnings``), as a Spark schema.
@@ -108,6 +121,16 @@ def evaluate_recipe(
 
 
 _UNTYPED = frozenset(OUTPUT_SCHEMA.fieldNames()) - {"results", "warnings"}
+
+
+def ndjson_chunks(df: DataFrame, recipe: KernelRecipe, history: str = "history") -> DataFrame:
+    """``df``'s summary lines as NDJSON chunks: one row per Arrow batch, with ``lines``
+    (binary: the batch's summary lines in input order) and ``problems`` (``history_id``,
+    ``problem``). Read in order with ``toLocalIterator``, they are the native engine's
+    output; what ``trdcore evaluate --engine spark --format ndjson`` writes."""
+    layout = BatchLayout.of(to_arrow_schema(df.schema), history, typed=False)
+    work = functools.partial(ndjson_batches, recipe, layout)
+    return df.select(history).mapInArrow(work, from_arrow_schema(NDJSON_SCHEMA))
 
 
 def explode_results(df: DataFrame) -> DataFrame:

@@ -223,3 +223,16 @@ def test_neither_import_trdcore_nor_help_loads_an_engine() -> None:
     assert run.returncode == 0, run.stderr.decode()
     assert run.stderr.decode().strip().splitlines()[-1] == "[]"
     assert b"--engine [native|spark|dask]" in run.stdout
+
+
+@pytest.mark.parametrize("engine", [["--engine", "spark"], ["--engine", "dask"]])
+def test_parquet_in_ndjson_out_gives_the_native_lines(
+    engine: list[str], java: None, corpus: Path, native_answers: dict, tmp_path: Path
+) -> None:
+    source = _parquet_input(corpus, tmp_path / "in.parquet")
+    run = _run("evaluate", str(source), "--as-of", AS_OF, *engine, "--jobs", "2",
+               "--partitions", "4")  # fmt: skip
+    assert run.returncode == 1, run.stderr.decode()
+    summaries, problems = _expected(native_answers)
+    assert [orjson.loads(line) for line in run.stdout.splitlines()] == summaries
+    assert _problems(run.stderr, source) == problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,20 +18,22 @@ __all__ = ["emit", "report_parquet", "run_dask", "run_spark"]
 
 
 def emit(
-    rows: Iterator[tuple[str | None, str | None, str | None]], source: str, out: Path | None
+    chunks: Iterator[tuple[bytes | None, Iterable[tuple[str | None, str]]]],
+    source: str,
+    out: Path | None,
 ) -> int:
-    """Write summary lines in order; name each history that could not be evaluated."""
+    """Write NDJSON chunks (summary lines, in order) and name each history that could not
+    be evaluated; return how many could not."""
     failures = 0
     stream = out.open("wb") if out is not None else sys.stdout.buffer
     try:
-        for history_id, summary, problem in rows:
-            if problem is not None:
+        for lines, problems in chunks:
+            for history_id, problem in problems:
                 failures += 1
                 who = f"history {history_id}" if history_id else "a history without an id"
                 click.echo(f"✗ {source}: {who}: {problem}", err=True)
-                continue
-            stream.write(summary.encode() if isinstance(summary, str) else summary or b"")
-            stream.write(b"\n")
+            if lines:
+                stream.write(lines)
         stream.flush()
     finally:
         if out is not None:
@@ -76,7 +78,7 @@ def _spark_job(
 ) -> int:
     from pyspark.sql import functions as F
 
-    from trdcore.spark import evaluate_recipe
+    from trdcore.spark import evaluate_recipe, ndjson_chunks
 
     if settings.partitions:
         spark.conf.set("spark.sql.files.minPartitionNum", str(settings.partitions))
@@ -84,11 +86,14 @@ def _spark_job(
         df, column = spark.read.parquet(str(path)), settings.history_column
     else:
         df, column = spark.read.text(str(path)).where(F.col("value").rlike(r"\S")), "value"
-    typed = output_format == "parquet"
-    evaluated = evaluate_recipe(df, recipe, column, keep=settings.keep, typed=typed)
     if output_format == "ndjson":
-        rows = evaluated.select("history_id", "summary", "problem").toLocalIterator(True)
-        return emit((tuple(row) for row in rows), str(path), settings.out)
+        rows = ndjson_chunks(df, recipe, column).toLocalIterator(prefetchPartitions=True)
+        chunks = (
+            (bytes(row.lines), [(item.history_id, item.problem) for item in row.problems])
+            for row in rows
+        )
+        return emit(chunks, str(path), settings.out)
+    evaluated = evaluate_recipe(df, recipe, column, keep=settings.keep, typed=True)
     evaluated.write.parquet(str(settings.out))
     written = spark.read.parquet(str(settings.out)).where(F.col("problem").isNotNull())
     found = [
@@ -160,30 +165,23 @@ def _dask_job(
     import dask.dataframe
     from dask.delayed import delayed
 
-    typed = output_format == "parquet"
+    data: Any
     if parquet_in:
-        frame = dask.dataframe.read_parquet(str(path), dtype_backend="pyarrow")
-        if settings.partitions and frame.npartitions < settings.partitions:
-            frame = frame.repartition(npartitions=settings.partitions)
-        evaluated = trd_dask.evaluate_recipe(
-            frame, recipe, settings.history_column, keep=settings.keep, typed=typed
-        )
-        parts = evaluated[["history_id", "summary", "problem"]].to_delayed()
-        pick: Callable[[Any], Iterator[Any]] = lambda part: part.itertuples(index=False, name=None)  # noqa: E731
+        data = dask.dataframe.read_parquet(str(path), dtype_backend="pyarrow")
+        if settings.partitions and data.npartitions < settings.partitions:
+            data = data.repartition(npartitions=settings.partitions)
+        column = settings.history_column
     else:
         size = path.stat().st_size
         blocks = settings.partitions or max(1, 2 * len(client.scheduler_info()["workers"]))
         blocksize = max(1 << 20, -(-size // blocks))
-        lines = dask.bag.read_text(str(path), blocksize=blocksize, encoding="utf-8")
-        if output_format == "parquet":
-            evaluated = trd_dask.evaluate_recipe(
-                trd_dask.lines_frame(lines), recipe, "history", typed=True
-            )
-        else:
-            parts = trd_dask.evaluate_bag_recipe(lines, recipe, typed=False).to_delayed()
-            pick = lambda part: ((r["history_id"], r["summary"], r["problem"]) for r in part)  # noqa: E731
+        data = dask.bag.read_text(str(path), blocksize=blocksize, encoding="utf-8")
+        column = "history"
     if output_format == "ndjson":
-        return emit(_in_order(client, parts, pick), str(path), settings.out)
+        chunks = trd_dask.ndjson_chunks(data, recipe, column).to_delayed()
+        return emit(_in_order(client, chunks), str(path), settings.out)
+    frame = data if parquet_in else trd_dask.lines_frame(data)
+    evaluated = trd_dask.evaluate_recipe(frame, recipe, column, keep=settings.keep, typed=True)
     out = settings.out
     assert out is not None  # checked by ScaleOut.check
     out.mkdir(parents=True)
@@ -210,8 +208,8 @@ def _write_part(frame: Any, where: str) -> list[tuple[str | None, str]]:
     )
 
 
-def _in_order(client: Any, parts: list[Any], pick: Callable[[Any], Iterator[Any]]) -> Iterator[Any]:
-    """Each partition's rows in partition order, a few partitions computing ahead."""
+def _in_order(client: Any, parts: list[Any]) -> Iterator[Any]:
+    """Each partition's chunks in partition order, a few partitions computing ahead."""
     ahead = max(2, 2 * len(client.scheduler_info()["workers"]))
     futures = [client.compute(part) for part in parts[:ahead]]
     waiting = list(parts[ahead:])
@@ -219,4 +217,4 @@ def _in_order(client: Any, parts: list[Any], pick: Callable[[Any], Iterator[Any]
         done = futures.pop(0).result()
         if waiting:
             futures.append(client.compute(waiting.pop(0)))
-        yield from pick(done)
+        yield from done
