@@ -236,3 +236,19 @@ def test_parquet_in_ndjson_out_gives_the_native_lines(
     summaries, problems = _expected(native_answers)
     assert [orjson.loads(line) for line in run.stdout.splitlines()] == summaries
     assert _problems(run.stderr, source) == problems
+
+
+def test_a_job_that_fails_midway_leaves_no_half_written_out(tmp_path: Path) -> None:
+    from trdcore.cli.engines import emit
+
+    def chunks() -> Any:
+        yield b'{"a": 1}\n', [("h2", "not a valid treatment history: ...")]
+        raise RuntimeError("executor lost")
+
+    out = tmp_path / "out.ndjson"
+    with pytest.raises(RuntimeError, match="executor lost"):
+        emit(chunks(), "in.ndjson", out)
+    assert list(tmp_path.iterdir()) == []
+    assert emit(iter([(b'{"a": 1}\n', [])]), "in.ndjson", out) == 0
+    assert out.read_bytes() == b'{"a": 1}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["out.ndjson"]

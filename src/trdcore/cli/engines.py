@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +27,8 @@ def emit(
     """Write NDJSON chunks (summary lines, in order) and name each history that could not
     be evaluated; return how many could not."""
     failures = 0
-    stream = out.open("wb") if out is not None else sys.stdout.buffer
+    partial = out.with_name(f".{out.name}.partial") if out is not None else None
+    stream = partial.open("wb") if partial is not None else sys.stdout.buffer
     try:
         for lines, problems in chunks:
             for history_id, problem in problems:
@@ -35,9 +38,14 @@ def emit(
             if lines:
                 stream.write(lines)
         stream.flush()
-    finally:
-        if out is not None:
+    except BaseException:
+        if partial is not None:
             stream.close()
+            partial.unlink(missing_ok=True)  # a failed job leaves no half-written --out
+        raise
+    if partial is not None and out is not None:
+        stream.close()
+        partial.replace(out)
     return failures
 
 
@@ -66,15 +74,50 @@ def run_spark(
 ) -> int:
     from trdcore.spark import session
 
-    spark = session(master=settings.master or _local(jobs, settings.remote), remote=settings.remote)
+    master = settings.master or _local(jobs, settings.remote)
+    spark = session(master=master, remote=settings.remote)
+    # A job's failure is reported in one line (ClusterError), not with the JVM's stack
+    # traces. Spark Connect has no SparkContext (and its server logs on the server).
+    with contextlib.suppress(Exception):
+        spark.sparkContext.setLogLevel("OFF")
+    here = (settings.remote or master or "").startswith("local")
     try:
-        return _spark_job(spark, path, recipe, settings, output_format, parquet_in)
+        return _spark_job(spark, path, recipe, settings, output_format, parquet_in, here)
     finally:
         spark.stop()  # the command's own session: its temporary files go with it
 
 
+def _ndjson_through_files(chunks: Any, source: Path, out: Path | None) -> int:
+    """Stream a local session's NDJSON chunks through a scratch Parquet folder, read back
+    in partition order: flat memory in the driver. (Fetching them with toLocalIterator
+    exhausted the default 1 GB driver heap after about 630,000 histories: see
+    docs/performance.md.)"""
+    import pyarrow.parquet as pq
+
+    scratch_parent = out.parent if out is not None else None
+    with tempfile.TemporaryDirectory(prefix=".trdcore-spark-", dir=scratch_parent) as scratch:
+        where = Path(scratch) / "chunks"
+        chunks.write.parquet(str(where))
+
+        def read() -> Iterator[tuple[bytes | None, list[tuple[str | None, str]]]]:
+            for part in sorted(where.glob("part-*")):
+                for batch in pq.ParquetFile(part).iter_batches(batch_size=4):
+                    for lines, problems in zip(
+                        batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
+                    ):
+                        yield lines, [(p["history_id"], p["problem"]) for p in problems]
+
+        return emit(read(), str(source), out)
+
+
 def _spark_job(
-    spark: Any, path: Path, recipe: Any, settings: ScaleOut, output_format: str, parquet_in: bool
+    spark: Any,
+    path: Path,
+    recipe: Any,
+    settings: ScaleOut,
+    output_format: str,
+    parquet_in: bool,
+    on_this_machine: bool,
 ) -> int:
     from pyspark.sql import functions as F
 
@@ -87,12 +130,18 @@ def _spark_job(
     else:
         df, column = spark.read.text(str(path)).where(F.col("value").rlike(r"\S")), "value"
     if output_format == "ndjson":
-        rows = ndjson_chunks(df, recipe, column).toLocalIterator(prefetchPartitions=True)
-        chunks = (
-            (bytes(row.lines), [(item.history_id, item.problem) for item in row.problems])
-            for row in rows
+        chunks = ndjson_chunks(df, recipe, column)
+        if on_this_machine:
+            return _ndjson_through_files(chunks, path, settings.out)
+        rows = chunks.toLocalIterator(prefetchPartitions=True)
+        return emit(
+            (
+                (bytes(row.lines), [(item.history_id, item.problem) for item in row.problems])
+                for row in rows
+            ),
+            str(path),
+            settings.out,
         )
-        return emit(chunks, str(path), settings.out)
     evaluated = evaluate_recipe(df, recipe, column, keep=settings.keep, typed=True)
     evaluated.write.parquet(str(settings.out))
     written = spark.read.parquet(str(settings.out)).where(F.col("problem").isNotNull())
