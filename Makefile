@@ -132,6 +132,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_omop.py
 	$(BIN)/python benchmarks/bench_cms.py
 	$(BIN)/python benchmarks/bench_print.py
+	$(BIN)/python benchmarks/bench_scale_out.py --rounds 2 --parquet
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis
