@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,6 +171,11 @@ def run_dask(
 ) -> int:
     from trdcore.exceptions import MissingDependencyError
 
+    # Dask's scheduler and worker processes log to standard error, with tracebacks for a
+    # heartbeat lost while a local cluster shuts down: not news to the user, whose errors
+    # come back through the futures (ClusterError). Set before distributed is imported, so
+    # the local worker processes, which inherit the environment, are quiet too.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -183,19 +188,20 @@ def run_dask(
         client, cluster = Client(settings.scheduler), None
     else:
         workers = jobs or os.cpu_count() or 1
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
+        with warnings.catch_warnings():
+            # Its HTTP endpoint moves to a free port when 8787 is taken: nothing to act on.
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
         client = Client(cluster)
     try:
         return _dask_job(path, recipe, settings, output_format, parquet_in, client, trd_dask)
     finally:
-        # A local cluster's workers log a lost heartbeat while it shuts down: not news.
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)
         client.close()
         if cluster is not None:
             cluster.close()
