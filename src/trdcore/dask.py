@@ -54,6 +54,7 @@ __all__ = [
     "explode_results",
     "lines_frame",
     "ndjson_chunks",
+    "ndjson_file_chunks",
 ]
 
 #: The columns :func:`evaluate` adds after the kept ones, as Arrow types (each column's
@@ -172,6 +173,23 @@ def ndjson_chunks(
     layout = BatchLayout.of(schema, history, typed=False)
     parts = [delayed(_frame_chunk)(part, made, layout) for part in data[[history]].to_delayed()]
     return dask.bag.from_delayed(parts)
+
+
+def ndjson_file_chunks(
+    urlpath: str | list[str], made: KernelRecipe, *, blocksize: int | str = "64MiB"
+) -> dask.bag.Bag:
+    """:func:`ndjson_chunks` of NDJSON files read as blocks of bytes split at line ends
+    (``dask.bytes.read_bytes``): no text decoding and no Python object per line between
+    the file and the evaluation, which ``read_text`` makes. Blank lines are skipped."""
+    from dask.bytes.core import read_bytes
+
+    _, blocks = read_bytes(urlpath, delimiter=b"\n", blocksize=blocksize, sample=False)
+    parts = [delayed(_block_chunk)(block, made) for file in blocks for block in file]
+    return dask.bag.from_delayed(parts)
+
+
+def _block_chunk(block: bytes, made: KernelRecipe) -> list[Any]:
+    return _bag_chunk(block.split(b"\n"), made)
 
 
 def _bag_chunk(lines: Iterable[str | bytes], made: KernelRecipe) -> list[Any]:

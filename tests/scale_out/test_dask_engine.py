@@ -175,3 +175,22 @@ def test_unknown_definitions_and_columns_raise_on_the_client(corpus: Path) -> No
         dask_module.evaluate(_frame(corpus), definitions=["diferent-classes"], as_of=AS_OF)
     with pytest.raises(UsageError, match="no column 'patient'"):
         dask_module.evaluate(_frame(corpus), "patient", as_of=AS_OF)
+
+
+def test_ndjson_file_chunks_split_blocks_at_line_ends(
+    dask_client: Any, corpus: Path, native_answers: dict
+) -> None:
+    """Blocks of bytes cut at newlines, evaluated per block: the native lines, in order."""
+    from trdcore.app import load_catalog
+    from trdcore.snapshot import KernelRecipe
+
+    expected = [value for _, (kind, value) in sorted(native_answers.items()) if kind == "summary"]
+    problems = sorted(value for kind, value in native_answers.values() if kind == "problem")
+    definitions = [result["definition"] for result in expected[0]["results"]]
+    made = KernelRecipe.prepare(load_catalog(), definitions, as_of=AS_OF)
+    chunks = dask_module.ndjson_file_chunks(str(corpus), made, blocksize=16_000)
+    assert chunks.npartitions > 10
+    computed = dask_client.compute(chunks).result()
+    lines = b"".join(lines for lines, _ in computed).splitlines()
+    assert [orjson.loads(line) for line in lines] == expected
+    assert sorted(problem for _, found in computed for _, problem in found) == problems

@@ -230,6 +230,9 @@ def _dask_job(
         size = path.stat().st_size
         blocks = settings.partitions or max(1, 2 * len(client.scheduler_info()["workers"]))
         blocksize = max(1 << 20, -(-size // blocks))
+        if output_format == "ndjson":
+            chunks = trd_dask.ndjson_file_chunks(str(path), recipe, blocksize=blocksize)
+            return emit(_in_order(client, chunks.to_delayed()), str(path), settings.out)
         data = dask.bag.read_text(str(path), blocksize=blocksize, encoding="utf-8")
         column = "history"
     if output_format == "ndjson":
