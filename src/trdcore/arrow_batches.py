@@ -40,6 +40,7 @@ __all__ = [
     "evaluate_batch",
     "evaluate_batches",
     "ndjson_batches",
+    "ndjson_chunk",
     "output_schema",
 ]
 
@@ -180,7 +181,7 @@ def ndjson_batches(
     recipe: KernelRecipe, layout: BatchLayout, batches: Iterable[pa.RecordBatch]
 ) -> Iterator[pa.RecordBatch]:
     """Each batch evaluated to one row of :data:`NDJSON_SCHEMA`: its summary lines as NDJSON
-    (in input order) and its problems.
+    (in input order) and its problems (:func:`ndjson_chunk` as Arrow, for Spark).
 
     What ``trdcore evaluate --engine … --format ndjson`` moves to the driver: one large
     row per batch costs an engine far less than a row per history (Spark's JVM converts
@@ -188,17 +189,22 @@ def ndjson_batches(
     """
     kernel = recipe.kernel()
     for batch in batches:
-        outcomes = _outcomes(kernel, layout, batch)
-        lines = b"".join(o.summary + b"\n" for o in outcomes if o.summary is not None)
-        problems = [
-            {"history_id": o.history_id, "problem": o.problem}
-            for o in outcomes
-            if o.problem is not None
-        ]
+        lines, problems = ndjson_chunk(kernel, layout, batch)
+        rows = [{"history_id": history_id, "problem": problem} for history_id, problem in problems]
         yield pa.RecordBatch.from_arrays(
-            [pa.array([lines], pa.large_binary()), pa.array([problems], _PROBLEMS)],
+            [pa.array([lines], pa.large_binary()), pa.array([rows], _PROBLEMS)],
             schema=NDJSON_SCHEMA,
         )
+
+
+def ndjson_chunk(
+    kernel: Kernel, layout: BatchLayout, batch: pa.RecordBatch
+) -> tuple[bytes, list[tuple[str | None, str]]]:
+    """One batch's summary lines as NDJSON bytes, in input order, and the
+    ``(history_id, problem)`` of each history that could not be evaluated."""
+    outcomes = _outcomes(kernel, layout, batch)
+    lines = b"".join(o.summary + b"\n" for o in outcomes if o.summary is not None)
+    return lines, [(o.history_id, o.problem) for o in outcomes if o.problem is not None]
 
 
 def _outcomes(kernel: Kernel, layout: BatchLayout, batch: pa.RecordBatch) -> list[KernelResult]:

@@ -35,7 +35,7 @@ from trdcore.arrow_batches import (
     RESULT_TYPE,
     BatchLayout,
     evaluate_batches,
-    ndjson_batches,
+    ndjson_chunk,
     output_schema,
 )
 from trdcore.rules.inference import SwitchInference
@@ -193,26 +193,18 @@ def _block_chunk(block: bytes, made: KernelRecipe) -> list[Any]:
 
 
 def _bag_chunk(lines: Iterable[str | bytes], made: KernelRecipe) -> list[Any]:
-    histories = [line for line in _raw_lines(lines) if line.strip()]
-    batch = pa.record_batch({"history": pa.array(histories, pa.large_binary())})
-    return _chunk(made, BatchLayout("history", "text", (), False), batch)
+    return _chunk(made, _TEXT, _history_batch(lines))
 
 
 def _frame_chunk(frame: pd.DataFrame, made: KernelRecipe, layout: BatchLayout) -> list[Any]:
-    table = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks()
-    batches = table.to_batches() or [pa.record_batch({layout.history: pa.array([], pa.string())})]
-    return _chunk(made, layout, *batches)
+    batch = pa.Table.from_pandas(frame, preserve_index=False).combine_chunks().to_batches()
+    return _chunk(made, layout, *batch)
 
 
 def _chunk(made: KernelRecipe, layout: BatchLayout, *batches: pa.RecordBatch) -> list[Any]:
-    out = list(ndjson_batches(made, layout, batches))
-    lines = b"".join(batch.column(0)[0].as_py() for batch in out)
-    problems = [
-        (item["history_id"], item["problem"])
-        for batch in out
-        for item in batch.column(1)[0].as_py()
-    ]
-    return [(lines, problems)]
+    kernel = made.kernel()
+    parts = [ndjson_chunk(kernel, layout, batch) for batch in batches]
+    return [(b"".join(lines for lines, _ in parts), [p for _, found in parts for p in found])]
 
 
 def lines_frame(lines: dask.bag.Bag) -> dask.dataframe.DataFrame:
@@ -224,20 +216,27 @@ def lines_frame(lines: dask.bag.Bag) -> dask.dataframe.DataFrame:
 
 
 def _lines_part(lines: Iterable[str | bytes]) -> pd.DataFrame:
-    raw = _raw_lines(lines)
-    histories = pa.array([line for line in raw if line.strip()], pa.large_binary())
+    histories = _history_batch(lines).column(0)
     return pd.DataFrame({"history": pd.Series(histories, dtype=pd.ArrowDtype(pa.large_binary()))})
 
 
 def _bag_partition(
     lines: Iterable[str | bytes], made: KernelRecipe, layout: BatchLayout
 ) -> list[dict[str, Any]]:
-    raw = _raw_lines(lines)
-    histories = [line for line in raw if line.strip()]
-    if not histories:
+    batch = _history_batch(lines)
+    if batch.num_rows == 0:
         return []
-    batch = pa.record_batch({"history": pa.array(histories, pa.large_binary())})
     return [row for out in evaluate_batches(made, layout, [batch]) for row in out.to_pylist()]
+
+
+#: A batch of NDJSON lines: one binary ``history`` column.
+_TEXT = BatchLayout("history", "text", (), False)
+
+
+def _history_batch(lines: Iterable[str | bytes]) -> pa.RecordBatch:
+    """The non-blank lines of a partition (``trdcore evaluate`` skips blank ones)."""
+    histories = [line for line in _raw_lines(lines) if line.strip()]
+    return pa.record_batch({"history": pa.array(histories, pa.large_binary())})
 
 
 def _raw_lines(lines: Iterable[str | bytes]) -> list[bytes]:
